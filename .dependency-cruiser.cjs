@@ -1,0 +1,37 @@
+/** Layer rules: the domain is pure; the application speaks to the world only through ports. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain imports nothing outside src/domain: no framework, no I/O, no node: modules.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/domain/' },
+    },
+    {
+      name: 'application-uses-ports-only',
+      comment: 'Use cases depend on the domain and its ports, never on adapters or HTTP.',
+      severity: 'error',
+      from: { path: '^src/application/' },
+      to: { path: '^(src/infrastructure|api)/|^node_modules/(express|better-sqlite3|jose|pino)' },
+    },
+    {
+      name: 'adapters-do-not-know-http',
+      severity: 'error',
+      from: { path: '^src/infrastructure/(?!auth/dev-routes)' },
+      to: { path: '^api/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

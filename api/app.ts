@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { CarService } from '../src/application/car-service.js';
+import { RectifyError } from '../src/domain/errors.js';
+import { toPersonRef } from '../src/domain/identity.js';
+import { authenticate, principalOf, type TokenValidator } from './authenticate.js';
+import { carsRouter } from './cars-routes.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { notFoundHandler, problemHandler } from './problem.js';
+
+export interface AppDeps {
+  readonly carService: CarService;
+  readonly tokenValidator: TokenValidator;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** Readiness: resolves when the store answers. */
+  readonly ready: () => Promise<void>;
+  /** Local mode only: the sample people, the token route and the built-in issuer. */
+  readonly devRouter?: Router | undefined;
+}
+
+const CORRELATION_ID = /^[\w.:-]{1,100}$/;
+
+const correlate: RequestHandler = (req, res, next) => {
+  const given = req.get('x-correlation-id') ?? req.get('x-request-id');
+  const id = given && CORRELATION_ID.test(given) ? given : randomUUID();
+  res.locals.correlationId = id;
+  res.setHeader('X-Correlation-Id', id);
+  next();
+};
+
+const logRequests =
+  (logger: Logger): RequestHandler =>
+  (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info(
+        {
+          correlationId: res.locals.correlationId as string,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+
+/** Bodies are JSON or nothing. */
+const jsonOnly: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
+  if (hasBody && !req.is('application/json')) next(new RectifyError('REQUEST.UNSUPPORTED_MEDIA_TYPE'));
+  else next();
+};
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(correlate, logRequests(deps.logger));
+  app.use(helmet());
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.ready();
+      res.json({ status: 'ok' });
+    } catch (err) {
+      deps.logger.error({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  if (deps.devRouter) app.use('/dev', deps.devRouter);
+
+  const openApi = buildOpenApiDocument();
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  const api = express.Router();
+  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }));
+  api.use(authenticate(deps.tokenValidator));
+  api.get('/me', (_req, res) => {
+    const p = principalOf(res);
+    res.json({ ...toPersonRef(p), tenantId: p.tenantId, roles: [...p.roles] });
+  });
+  api.use(carsRouter(deps.carService));
+  app.use('/api', api);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

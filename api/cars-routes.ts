@@ -1,0 +1,89 @@
+import { Router, type Response } from 'express';
+import type { z } from 'zod';
+import {
+  CarCommandSchemas,
+  CarListQuerySchema,
+  ReportInputSchema,
+  CAR_COMMAND_NAMES,
+  type CarCommand,
+} from '../src/application/car-commands.js';
+import type { CarService } from '../src/application/car-service.js';
+import type { LocalDate } from '../src/domain/calendar/local-date.js';
+import type { StoredCar } from '../src/domain/car/car-repository.js';
+import { principalOf } from './authenticate.js';
+import { OPERATION_ROUTES } from './car-operations.js';
+import { validationError } from './problem.js';
+
+const parse = <T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query'): z.infer<T> => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+};
+
+/** The CAR as the API shows it: the record, its version, and what is due. */
+export const toResource = (stored: StoredCar, today: LocalDate) => ({
+  ...stored.car.toPrimitives(),
+  etag: stored.etag,
+  updatedAt: stored.updatedAt,
+  nextDueDate: stored.car.nextDueDate(),
+  overdue: stored.car.isOverdue(today),
+});
+
+const sendCar = (res: Response, stored: StoredCar, today: LocalDate, status = 200): void => {
+  res.status(status).setHeader('ETag', stored.etag).json(toResource(stored, today));
+};
+
+export function carsRouter(service: CarService): Router {
+  const router = Router();
+
+  router.post('/cars', async (req, res) => {
+    const input = parse(ReportInputSchema, req.body ?? {}, 'body');
+    const { stored, replayed } = await service.report(
+      principalOf(res),
+      input,
+      req.get('idempotency-key'),
+    );
+    res.setHeader('Location', `${req.baseUrl}/cars/${stored.car.id}`);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    sendCar(res, stored, service.today(), 201);
+  });
+
+  router.get('/cars', async (req, res) => {
+    const query = parse(CarListQuerySchema, req.query, 'query');
+    const page = await service.list(principalOf(res), query);
+    const today = service.today();
+    res.json({ items: page.items.map((s) => toResource(s, today)), nextCursor: page.nextCursor });
+  });
+
+  router.get('/cars/:id', async (req, res) => {
+    sendCar(res, await service.get(principalOf(res), req.params.id), service.today());
+  });
+
+  router.get('/cars/:id/history', async (req, res) => {
+    res.json({ items: await service.history(principalOf(res), req.params.id) });
+  });
+
+  for (const op of CAR_COMMAND_NAMES) {
+    const route = OPERATION_ROUTES[op];
+    router[route.method](`/cars/:id${route.path}`, async (req, res) => {
+      const params = req.params as Record<string, string>;
+      const fromPath = Object.fromEntries(route.pathParams.map((p) => [p, params[p]]));
+      const body: unknown = req.body ?? {};
+      const bodyObject = typeof body === 'object' && !Array.isArray(body) ? body : { body };
+      const command = parse(
+        CarCommandSchemas[op],
+        { ...bodyObject, ...fromPath, op },
+        'body',
+      ) as CarCommand;
+      const stored = await service.execute(
+        principalOf(res),
+        params.id ?? '',
+        req.get('if-match'),
+        command,
+      );
+      sendCar(res, stored, service.today());
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,35 @@
+import type { Car } from '../domain/car/car.js';
+import type { CarCommand } from './car-commands.js';
+import {
+  isCommitteeMember,
+  isManagementRepresentative,
+  type Principal,
+} from '../domain/identity.js';
+
+/**
+ * Who may see and do what. Reporters see their own reports; confidential reports are for the
+ * MR and the committee (and their reporter); action owners see the CARs they act on; the MR
+ * acts on all; the committee reads all and records reviews.
+ */
+export const seesEverything = (p: Principal): boolean =>
+  isManagementRepresentative(p) || isCommitteeMember(p);
+
+export function canView(p: Principal, car: Car): boolean {
+  return (
+    seesEverything(p) ||
+    car.isReportedBy(p.id) ||
+    (!car.confidential && car.ownsAction(p.id))
+  );
+}
+
+export function canExecute(p: Principal, car: Car, command: CarCommand): boolean {
+  if (isManagementRepresentative(p)) return true;
+  switch (command.op) {
+    case 'addCommitteeReview':
+      return isCommitteeMember(p);
+    case 'completeAction':
+      return car.actions.some((a) => a.id === command.actionId && a.owner.id === p.id);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { diffFields, type AuditEntry, type AuditRecord } from '../domain/audit/audit-entry.js';
+import { dateInZone, type LocalDate } from '../domain/calendar/local-date.js';
+import type { ServiceLevels } from '../domain/calendar/service-levels.js';
+import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
+import { isCarNumber } from '../domain/car/car-number.js';
+import { Car, type DueDatePolicy, type OperationContext } from '../domain/car/car.js';
+import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-repository.js';
+import { RectifyError, isRectifyError } from '../domain/errors.js';
+import { toPersonRef, type Principal } from '../domain/identity.js';
+import { canExecute, canView, seesEverything } from './access-policy.js';
+import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
+import type { Clock, IdGenerator } from './ports.js';
+
+export interface CarServiceDeps {
+  readonly repository: CarRepository;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly calendar: WorkingCalendar;
+  readonly serviceLevels: ServiceLevels;
+  readonly timeZone: string;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Canonical JSON: the same data gives the same text whatever the key order. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, val: unknown) =>
+    val && typeof val === 'object' && !Array.isArray(val)
+      ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b)))
+      : val,
+  );
+
+/** The use cases of the CAR lifecycle, shared by the REST API and the bot. */
+export class CarService {
+  private readonly policy: DueDatePolicy;
+
+  constructor(private readonly deps: CarServiceDeps) {
+    this.policy = { calendar: deps.calendar, serviceLevels: deps.serviceLevels };
+  }
+
+  today(): LocalDate {
+    return dateInZone(this.deps.clock.now(), this.deps.timeZone);
+  }
+
+  async report(
+    principal: Principal,
+    input: ReportInput,
+    idempotencyKey?: string,
+  ): Promise<{ stored: StoredCar; replayed: boolean }> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+      throw new RectifyError('IDEMPOTENCY.KEY_INVALID');
+    const ctx = this.context(principal);
+    const car = Car.report({
+      id: this.deps.newId(),
+      reporter: ctx.actor,
+      reportedAt: ctx.now,
+      details: input,
+    });
+    const audit: AuditRecord = {
+      carId: car.id,
+      operation: 'report',
+      actor: ctx.actor,
+      at: ctx.now,
+      reason: null,
+      changes: diffFields({}, car.toPrimitives()),
+    };
+    const claim =
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            scope: `${principal.tenantId}:${principal.id}`,
+            key: idempotencyKey,
+            fingerprint: createHash('sha256').update(canonical(input)).digest('hex'),
+          };
+    return this.deps.repository.create(car, audit, claim);
+  }
+
+  async get(principal: Principal, idOrNumber: string): Promise<StoredCar> {
+    const stored = await this.load(idOrNumber);
+    if (!canView(principal, stored.car)) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    return stored;
+  }
+
+  async list(principal: Principal, query: CarListQuery): Promise<CarPage> {
+    return this.deps.repository.list({
+      states: query.state,
+      types: query.type,
+      classifications: query.classification,
+      actionOwnerId: query.owner === 'me' ? principal.id : query.owner,
+      overdue: query.overdue,
+      today: this.today(),
+      text: query.q,
+      visibility: seesEverything(principal)
+        ? { kind: 'all' }
+        : { kind: 'involved', personId: principal.id },
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+  }
+
+  async history(principal: Principal, idOrNumber: string): Promise<readonly AuditEntry[]> {
+    const stored = await this.get(principal, idOrNumber);
+    return this.deps.repository.history(stored.car.id);
+  }
+
+  /**
+   * Runs one lifecycle operation: visible? allowed for this caller? the version they saw?
+   * Then the domain decides, and the store saves the CAR with its audit record atomically.
+   */
+  async execute(
+    principal: Principal,
+    idOrNumber: string,
+    ifMatch: string | undefined,
+    command: CarCommand,
+  ): Promise<StoredCar> {
+    const stored = await this.get(principal, idOrNumber);
+    if (!canExecute(principal, stored.car, command))
+      throw new RectifyError('AUTH.FORBIDDEN', { operation: command.op });
+    if (ifMatch === undefined || ifMatch.trim() === '' || ifMatch.trim() === '*')
+      throw new RectifyError('CAR.PRECONDITION_REQUIRED');
+    if (ifMatch.trim() !== stored.etag) throw this.conflict(stored);
+
+    const car = stored.car;
+    const before = car.toPrimitives();
+    const ctx = this.context(principal);
+    await this.apply(car, command, ctx);
+    const audit: AuditRecord = {
+      carId: car.id,
+      operation: command.op,
+      actor: ctx.actor,
+      at: ctx.now,
+      reason: command.reason ?? null,
+      changes: diffFields(before, car.toPrimitives()),
+    };
+    try {
+      return await this.deps.repository.update(car, stored.etag, audit);
+    } catch (e) {
+      // Someone saved between our read and our write: answer with what is stored now.
+      if (isRectifyError(e) && e.code === 'CAR.CONFLICT') throw this.conflict(await this.load(car.id));
+      throw e;
+    }
+  }
+
+  private async apply(car: Car, c: CarCommand, ctx: OperationContext): Promise<void> {
+    switch (c.op) {
+      case 'record':
+        return car.record(ctx, c);
+      case 'reject':
+        return car.reject(ctx, c);
+      case 'merge': {
+        const target = (await this.load(c.target)).car;
+        return car.merge(ctx, {
+          target: { id: target.id, number: target.number, state: target.state },
+          reason: c.reason ?? null,
+        });
+      }
+      case 'reclassify':
+        return car.reclassify(ctx, c);
+      case 'recordContainment':
+        return car.recordContainment(ctx, c);
+      case 'startInvestigation':
+        return car.startInvestigation(ctx);
+      case 'updateInvestigation':
+        return car.updateInvestigation(ctx, c);
+      case 'addAction':
+        return car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+      case 'updateAction':
+        return car.updateAction(ctx, c.actionId, c);
+      case 'completeAction':
+        return car.completeAction(ctx, c.actionId, c);
+      case 'cancelAction':
+        return car.cancelAction(ctx, c.actionId, c);
+      case 'planActions':
+        return car.planActions(ctx);
+      case 'startImplementation':
+        return car.startImplementation(ctx);
+      case 'linkProcedure':
+        return car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+      case 'recordProcedureRevision':
+        return car.recordProcedureRevision(ctx, c.linkId, c);
+      case 'startVerification':
+        return car.startVerification(ctx, this.policy);
+      case 'verifyEffectiveness':
+        return car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+      case 'close':
+        return car.close(ctx, c);
+      case 'reopen':
+        return car.reopen(ctx, c);
+      case 'addCommitteeReview':
+        return car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+    }
+  }
+
+  private async load(idOrNumber: string): Promise<StoredCar> {
+    const stored = isCarNumber(idOrNumber)
+      ? await this.deps.repository.findByNumber(idOrNumber)
+      : await this.deps.repository.findById(idOrNumber);
+    if (!stored) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    return stored;
+  }
+
+  private conflict(current: StoredCar): RectifyError {
+    return new RectifyError('CAR.CONFLICT', {
+      currentEtag: current.etag,
+      current: current.car.toPrimitives(),
+    });
+  }
+
+  private context(principal: Principal): OperationContext {
+    const now = this.deps.clock.now();
+    return {
+      actor: toPersonRef(principal),
+      now: now.toISOString(),
+      today: dateInZone(now, this.deps.timeZone),
+    };
+  }
+}

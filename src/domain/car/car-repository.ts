@@ -1,0 +1,81 @@
+import type { AuditEntry, AuditRecord } from '../audit/audit-entry.js';
+import type { LocalDate } from '../calendar/local-date.js';
+import type { Car } from './car.js';
+import type { ActionKind, Classification, ReportType } from './car-vocabulary.js';
+import type { CarState } from './lifecycle.js';
+
+/** A CAR as stored, with the opaque concurrency token of that version. */
+export interface StoredCar {
+  readonly car: Car;
+  readonly etag: string;
+  readonly updatedAt: string;
+}
+
+/** Makes a create idempotent: the same key (per caller) and body give the same CAR. */
+export interface IdempotencyClaim {
+  readonly scope: string;
+  readonly key: string;
+  /** A digest of the request body; the same key with another fingerprint is refused. */
+  readonly fingerprint: string;
+}
+
+export type CarSortField = 'reportedAt' | 'updatedAt' | 'number' | 'dueDate';
+
+export interface CarQuery {
+  readonly states?: readonly CarState[] | undefined;
+  readonly types?: readonly ReportType[] | undefined;
+  readonly classifications?: readonly Classification[] | undefined;
+  readonly actionKinds?: readonly ActionKind[] | undefined;
+  /** CARs with an action (not cancelled) owned by this person. */
+  readonly actionOwnerId?: string | undefined;
+  readonly reporterId?: string | undefined;
+  /** Open CARs with something due before `today`. */
+  readonly overdue?: boolean | undefined;
+  readonly today: LocalDate;
+  /** Words that must all appear in the number, title, description, location or affected. */
+  readonly text?: string | undefined;
+  /**
+   * Who may see what: everything, or only what a person reported plus the non-confidential
+   * CARs where they own an action.
+   */
+  readonly visibility: { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };
+  readonly sort: CarSortField;
+  readonly order: 'asc' | 'desc';
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export interface CarPage {
+  readonly items: readonly StoredCar[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/**
+ * The store of CARs and their audit trail. Every write is atomic with its audit entries; an
+ * adapter that cannot offer transactions must still never lose an acknowledged write nor
+ * apply one twice.
+ */
+export interface CarRepository {
+  /**
+   * Stores a new report. With a claim whose key was seen before: the same fingerprint returns
+   * the stored CAR (`replayed: true`), another fingerprint fails with IDEMPOTENCY.KEY_REUSED.
+   */
+  create(
+    car: Car,
+    audit: AuditRecord,
+    idempotency?: IdempotencyClaim,
+  ): Promise<{ stored: StoredCar; replayed: boolean }>;
+
+  /**
+   * Saves a changed CAR if its stored etag still equals `expectedEtag`, else fails with
+   * CAR.CONFLICT (and changes nothing). A CAR that `needsNumber()` gets the next number of
+   * the year of `audit.at`, in the same atomic write, and the audit records it.
+   */
+  update(car: Car, expectedEtag: string, audit: AuditRecord): Promise<StoredCar>;
+
+  findById(id: string): Promise<StoredCar | null>;
+  findByNumber(number: string): Promise<StoredCar | null>;
+  list(query: CarQuery): Promise<CarPage>;
+  history(carId: string): Promise<readonly AuditEntry[]>;
+}

@@ -1,0 +1,684 @@
+import type { LocalDate } from '../calendar/local-date.js';
+import type { ServiceLevels } from '../calendar/service-levels.js';
+import type { WorkingCalendar } from '../calendar/working-calendar.js';
+import { RectifyError } from '../errors.js';
+import type { PersonRef } from '../identity.js';
+import type { CarNumber } from './car-number.js';
+import type {
+  ActionKind,
+  ActionStatus,
+  CauseCategory,
+  Classification,
+  RelatesTo,
+  ReportType,
+  Severity,
+  Source,
+} from './car-vocabulary.js';
+import {
+  LIFECYCLE,
+  OPEN_STATES,
+  isAllowed,
+  targetState,
+  type CarOperation,
+  type CarState,
+} from './lifecycle.js';
+
+export interface ReportDetails {
+  readonly type: ReportType;
+  readonly relatesTo: readonly RelatesTo[];
+  readonly source: Source;
+  readonly title: string;
+  readonly description: string;
+  /** When it happened, as the reporter gives it (ISO date or date-time), if known. */
+  readonly occurredAt: string | null;
+  readonly location: string;
+  readonly affected: string;
+  readonly immediateAction: string;
+  /** Visible to the MR and the committee only (and the reporter). */
+  readonly confidential: boolean;
+}
+
+export interface TriageDecision {
+  readonly decision: 'recorded' | 'rejected' | 'merged';
+  readonly by: PersonRef;
+  readonly at: string;
+  readonly reason: string | null;
+  readonly mergedInto: { readonly id: string; readonly number: string } | null;
+}
+
+export interface Containment {
+  readonly description: string;
+  readonly by: PersonRef;
+  readonly at: string;
+}
+
+export interface WhyStep {
+  readonly question: string;
+  readonly answer: string;
+}
+
+export interface SimilarCheck {
+  readonly done: boolean;
+  readonly findings: string;
+  readonly relatedCarIds: readonly string[];
+}
+
+export interface Investigation {
+  readonly fiveWhys: readonly WhyStep[];
+  readonly rootCause: string | null;
+  readonly causeCategory: CauseCategory | null;
+  readonly consultees: readonly PersonRef[];
+  readonly similarCheck: SimilarCheck | null;
+}
+
+export interface CarAction {
+  readonly id: string;
+  readonly kind: ActionKind;
+  readonly title: string;
+  readonly description: string;
+  readonly owner: PersonRef;
+  readonly dueDate: LocalDate;
+  readonly steps: readonly string[];
+  readonly status: ActionStatus;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+  readonly completionNote: string | null;
+  readonly cancelReason: string | null;
+}
+
+export interface ProcedureLink {
+  readonly id: string;
+  readonly procedureId: string;
+  readonly title: string;
+  readonly revisionInForce: string;
+  readonly newRevision: string | null;
+  readonly newRevisionChangelog: string | null;
+  readonly linkedAt: string;
+  readonly revisedAt: string | null;
+}
+
+export interface Verification {
+  readonly id: string;
+  readonly round: number;
+  readonly by: PersonRef;
+  readonly at: string;
+  readonly effective: boolean;
+  readonly evidence: string;
+}
+
+export interface Closure {
+  readonly by: PersonRef;
+  readonly at: string;
+  readonly summary: string;
+  /** Clause 10.2 e: whether the ISMS itself needed a change. */
+  readonly ismsChangeNeeded: boolean;
+  readonly ismsChangeDescription: string | null;
+  readonly feedsManagementReview: boolean;
+}
+
+export interface Reopening {
+  readonly by: PersonRef;
+  readonly at: string;
+  readonly reason: string;
+}
+
+export interface CommitteeReview {
+  readonly id: string;
+  readonly meetingDate: LocalDate;
+  readonly minutesRef: string;
+  readonly decision: string;
+  readonly followUp: string | null;
+  readonly by: PersonRef;
+  readonly at: string;
+}
+
+export interface CarPrimitives {
+  readonly id: string;
+  readonly number: CarNumber | null;
+  readonly state: CarState;
+  readonly report: ReportDetails;
+  readonly reporter: PersonRef;
+  readonly reportedAt: string;
+  readonly triage: TriageDecision | null;
+  readonly classification: Classification | null;
+  readonly severity: Severity | null;
+  readonly containment: Containment | null;
+  readonly investigation: Investigation;
+  readonly actions: readonly CarAction[];
+  readonly procedureLinks: readonly ProcedureLink[];
+  readonly verificationRound: number;
+  readonly verifications: readonly Verification[];
+  readonly effectivenessDueDate: LocalDate | null;
+  readonly closure: Closure | null;
+  readonly reopenings: readonly Reopening[];
+  readonly committeeReviews: readonly CommitteeReview[];
+}
+
+/** Who acts and when, for every operation. `now` is an ISO instant, `today` the organisation's date. */
+export interface OperationContext {
+  readonly actor: PersonRef;
+  readonly now: string;
+  readonly today: LocalDate;
+}
+
+/** The organisation's due-date rules, handed to the operations that compute due dates. */
+export interface DueDatePolicy {
+  readonly calendar: WorkingCalendar;
+  readonly serviceLevels: ServiceLevels;
+}
+
+export interface NewAction {
+  readonly id: string;
+  readonly kind: ActionKind;
+  readonly title: string;
+  readonly description: string;
+  readonly owner: PersonRef;
+  readonly dueDate?: LocalDate | undefined;
+  readonly steps?: readonly string[] | undefined;
+}
+
+export interface ActionChanges {
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
+  readonly owner?: PersonRef | undefined;
+  readonly dueDate?: LocalDate | undefined;
+  readonly steps?: readonly string[] | undefined;
+}
+
+export interface InvestigationChanges {
+  readonly fiveWhys?: readonly WhyStep[] | undefined;
+  readonly rootCause?: string | null | undefined;
+  readonly causeCategory?: CauseCategory | null | undefined;
+  readonly consultees?: readonly PersonRef[] | undefined;
+  readonly similarCheck?: SimilarCheck | null | undefined;
+}
+
+/** A CAR that merges can absorb a report: recorded and still being worked. */
+export interface MergeTarget {
+  readonly id: string;
+  readonly number: string | null;
+  readonly state: CarState;
+}
+
+const EMPTY_INVESTIGATION: Investigation = {
+  fiveWhys: [],
+  rootCause: null,
+  causeCategory: null,
+  consultees: [],
+  similarCheck: null,
+};
+
+const required = (field: string, value: string): string => {
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new RectifyError('REQUEST.VALIDATION', { field, reason: 'required' });
+  return trimmed;
+};
+
+/**
+ * The Corrective Action Report aggregate: a member's report and, once recorded, the whole
+ * clause-10.2 loop. Every method first asks the lifecycle table, then guards its own rules.
+ */
+export class Car {
+  private constructor(private props: CarPrimitives) {}
+
+  static report(input: {
+    id: string;
+    reporter: PersonRef;
+    reportedAt: string;
+    details: ReportDetails;
+  }): Car {
+    const d = input.details;
+    if (d.relatesTo.length === 0)
+      throw new RectifyError('REQUEST.VALIDATION', { field: 'relatesTo', reason: 'required' });
+    return new Car({
+      id: input.id,
+      number: null,
+      state: 'reported',
+      report: {
+        ...d,
+        relatesTo: [...new Set(d.relatesTo)],
+        title: required('title', d.title),
+        description: required('description', d.description),
+      },
+      reporter: input.reporter,
+      reportedAt: input.reportedAt,
+      triage: null,
+      classification: null,
+      severity: null,
+      containment: null,
+      investigation: EMPTY_INVESTIGATION,
+      actions: [],
+      procedureLinks: [],
+      verificationRound: 0,
+      verifications: [],
+      effectivenessDueDate: null,
+      closure: null,
+      reopenings: [],
+      committeeReviews: [],
+    });
+  }
+
+  static fromPrimitives(p: CarPrimitives): Car {
+    return new Car(structuredClone(p));
+  }
+
+  toPrimitives(): CarPrimitives {
+    return structuredClone(this.props);
+  }
+
+  get id(): string {
+    return this.props.id;
+  }
+  get number(): CarNumber | null {
+    return this.props.number;
+  }
+  get state(): CarState {
+    return this.props.state;
+  }
+  get reporter(): PersonRef {
+    return this.props.reporter;
+  }
+  get confidential(): boolean {
+    return this.props.report.confidential;
+  }
+  get classification(): Classification | null {
+    return this.props.classification;
+  }
+  get actions(): readonly CarAction[] {
+    return this.props.actions;
+  }
+  get isOpen(): boolean {
+    return OPEN_STATES.includes(this.props.state);
+  }
+
+  isReportedBy(personId: string): boolean {
+    return this.props.reporter.id === personId;
+  }
+
+  ownsAction(personId: string): boolean {
+    return this.props.actions.some((a) => a.owner.id === personId && a.status !== 'cancelled');
+  }
+
+  /** The earliest date something is due: an open action, or the effectiveness review. */
+  nextDueDate(): LocalDate | null {
+    const dates: LocalDate[] = this.props.actions
+      .filter((a) => a.status === 'open')
+      .map((a) => a.dueDate);
+    if (this.props.state === 'verifying' && this.props.effectivenessDueDate)
+      dates.push(this.props.effectivenessDueDate);
+    return dates.length === 0 ? null : dates.reduce((a, b) => (a < b ? a : b));
+  }
+
+  isOverdue(today: LocalDate): boolean {
+    const due = this.nextDueDate();
+    return this.isOpen && due !== null && due < today;
+  }
+
+  /** True once the CAR is past triage as a CAR but the store has not numbered it yet. */
+  needsNumber(): boolean {
+    return this.props.number === null && this.props.triage?.decision === 'recorded';
+  }
+
+  /** Called by the store, inside the transaction that saves the recording. */
+  assignNumber(number: CarNumber): void {
+    if (!this.needsNumber()) throw new Error(`CAR ${this.id} cannot take a number now`);
+    this.props = { ...this.props, number };
+  }
+
+  // ---- triage -------------------------------------------------------------
+
+  record(
+    ctx: OperationContext,
+    input: { classification: Classification; severity: Severity; reason?: string | null },
+  ): void {
+    this.transition('record', {
+      triage: {
+        decision: 'recorded',
+        by: ctx.actor,
+        at: ctx.now,
+        reason: input.reason ?? null,
+        mergedInto: null,
+      },
+      classification: input.classification,
+      severity: input.severity,
+    });
+  }
+
+  reject(ctx: OperationContext, input: { reason: string }): void {
+    this.transition('reject', {
+      triage: {
+        decision: 'rejected',
+        by: ctx.actor,
+        at: ctx.now,
+        reason: required('reason', input.reason),
+        mergedInto: null,
+      },
+    });
+  }
+
+  merge(ctx: OperationContext, input: { target: MergeTarget; reason?: string | null }): void {
+    this.guard('merge');
+    const t = input.target;
+    const targetUsable =
+      t.id !== this.id && t.number !== null && OPEN_STATES.includes(t.state) && t.state !== 'reported';
+    if (!targetUsable || t.number === null)
+      throw new RectifyError('CAR.MERGE_TARGET_INVALID', { target: t.id });
+    this.transition('merge', {
+      triage: {
+        decision: 'merged',
+        by: ctx.actor,
+        at: ctx.now,
+        reason: input.reason ?? null,
+        mergedInto: { id: t.id, number: t.number },
+      },
+    });
+  }
+
+  reclassify(
+    _ctx: OperationContext,
+    input: { classification: Classification; severity: Severity },
+  ): void {
+    this.transition('reclassify', { classification: input.classification, severity: input.severity });
+  }
+
+  // ---- containment and investigation --------------------------------------
+
+  recordContainment(ctx: OperationContext, input: { description: string }): void {
+    this.transition('recordContainment', {
+      containment: { description: required('description', input.description), by: ctx.actor, at: ctx.now },
+    });
+  }
+
+  startInvestigation(_ctx: OperationContext): void {
+    this.transition('startInvestigation', {});
+  }
+
+  updateInvestigation(_ctx: OperationContext, changes: InvestigationChanges): void {
+    const current = this.props.investigation;
+    const defined = Object.fromEntries(
+      Object.entries(changes).filter(([, v]) => v !== undefined),
+    ) as Partial<Investigation>;
+    this.transition('updateInvestigation', { investigation: { ...current, ...defined } });
+  }
+
+  // ---- actions --------------------------------------------------------------
+
+  addAction(ctx: OperationContext, action: NewAction, policy: DueDatePolicy): void {
+    this.guard('addAction');
+    const classification = this.props.classification ?? 'minor_nc';
+    const dueDate =
+      action.dueDate ??
+      policy.calendar.addWorkingDays(
+        ctx.today,
+        policy.serviceLevels.actionDays[classification][action.kind],
+      );
+    if (this.props.actions.some((a) => a.id === action.id))
+      throw new Error(`action id ${action.id} is already used`);
+    this.transition('addAction', {
+      actions: [
+        ...this.props.actions,
+        {
+          id: action.id,
+          kind: action.kind,
+          title: required('title', action.title),
+          description: action.description,
+          owner: action.owner,
+          dueDate,
+          steps: action.steps ?? [],
+          status: 'open',
+          createdAt: ctx.now,
+          completedAt: null,
+          completionNote: null,
+          cancelReason: null,
+        },
+      ],
+    });
+  }
+
+  updateAction(_ctx: OperationContext, actionId: string, changes: ActionChanges): void {
+    this.guard('updateAction');
+    this.openAction(actionId);
+    const defined = Object.fromEntries(
+      Object.entries(changes).filter(([, v]) => v !== undefined),
+    ) as Partial<CarAction>;
+    this.transition('updateAction', {
+      actions: this.props.actions.map((a) => (a.id === actionId ? { ...a, ...defined } : a)),
+    });
+  }
+
+  completeAction(ctx: OperationContext, actionId: string, input: { note: string }): void {
+    this.guard('completeAction');
+    this.openAction(actionId);
+    this.transition('completeAction', {
+      actions: this.props.actions.map((a) =>
+        a.id === actionId
+          ? { ...a, status: 'done', completedAt: ctx.now, completionNote: input.note.trim() || null }
+          : a,
+      ),
+    });
+  }
+
+  cancelAction(_ctx: OperationContext, actionId: string, input: { reason: string }): void {
+    this.guard('cancelAction');
+    this.openAction(actionId);
+    const reason = required('reason', input.reason);
+    this.transition('cancelAction', {
+      actions: this.props.actions.map((a) =>
+        a.id === actionId ? { ...a, status: 'cancelled', cancelReason: reason } : a,
+      ),
+    });
+  }
+
+  findAction(actionId: string): CarAction {
+    const action = this.props.actions.find((a) => a.id === actionId);
+    if (!action) throw new RectifyError('ACTION.NOT_FOUND', { actionId });
+    return action;
+  }
+
+  planActions(_ctx: OperationContext): void {
+    this.guard('planActions');
+    const inv = this.props.investigation;
+    const missing = [
+      ...(inv.rootCause?.trim() ? [] : ['rootCause']),
+      ...(inv.causeCategory ? [] : ['causeCategory']),
+      ...(inv.fiveWhys.length > 0 ? [] : ['fiveWhys']),
+      ...(inv.similarCheck?.done ? [] : ['similarCheck']),
+    ];
+    if (missing.length > 0) throw new RectifyError('CAR.ROOT_CAUSE_MISSING', { missing });
+    if (!this.props.actions.some((a) => a.status !== 'cancelled'))
+      throw new RectifyError('CAR.NO_ACTIONS');
+    this.transition('planActions', {});
+  }
+
+  startImplementation(_ctx: OperationContext): void {
+    this.transition('startImplementation', {});
+  }
+
+  // ---- procedures -----------------------------------------------------------
+
+  linkProcedure(
+    ctx: OperationContext,
+    link: { id: string; procedureId: string; title: string; revisionInForce: string },
+  ): void {
+    this.transition('linkProcedure', {
+      procedureLinks: [
+        ...this.props.procedureLinks,
+        {
+          id: link.id,
+          procedureId: required('procedureId', link.procedureId),
+          title: link.title,
+          revisionInForce: required('revisionInForce', link.revisionInForce),
+          newRevision: null,
+          newRevisionChangelog: null,
+          linkedAt: ctx.now,
+          revisedAt: null,
+        },
+      ],
+    });
+  }
+
+  recordProcedureRevision(
+    ctx: OperationContext,
+    linkId: string,
+    input: { newRevision: string; changelog: string },
+  ): void {
+    this.guard('recordProcedureRevision');
+    if (!this.props.procedureLinks.some((l) => l.id === linkId))
+      throw new RectifyError('PROCEDURE_LINK.NOT_FOUND', { linkId });
+    this.transition('recordProcedureRevision', {
+      procedureLinks: this.props.procedureLinks.map((l) =>
+        l.id === linkId
+          ? {
+              ...l,
+              newRevision: required('newRevision', input.newRevision),
+              newRevisionChangelog: input.changelog,
+              revisedAt: ctx.now,
+            }
+          : l,
+      ),
+    });
+  }
+
+  // ---- effectiveness and closure -----------------------------------------
+
+  startVerification(_ctx: OperationContext, policy: DueDatePolicy): void {
+    this.guard('startVerification');
+    const open = this.props.actions.filter((a) => a.status === 'open');
+    if (open.length > 0)
+      throw new RectifyError('CAR.OPEN_ACTIONS', { openActions: open.map((a) => a.id) });
+    const done = this.props.actions.filter((a) => a.status === 'done');
+    const lastDone = done
+      .map((a) => a.completedAt ?? '')
+      .reduce((a, b) => (a > b ? a : b), '')
+      .slice(0, 10);
+    if (done.length === 0 || lastDone === '') throw new RectifyError('CAR.NO_ACTIONS');
+    this.transition('startVerification', {
+      verificationRound: this.props.verificationRound + 1,
+      effectivenessDueDate: policy.calendar.addWorkingDays(
+        lastDone as LocalDate,
+        policy.serviceLevels.effectivenessReviewDays,
+      ),
+    });
+  }
+
+  /** Clause 10.2 d. The verifier must not own an action of this CAR. */
+  verifyEffectiveness(
+    ctx: OperationContext,
+    input: { id: string; effective: boolean; evidence: string },
+  ): void {
+    const operation: CarOperation = input.effective ? 'confirmEffective' : 'findIneffective';
+    this.guard(operation);
+    if (this.ownsAction(ctx.actor.id))
+      throw new RectifyError('CAR.VERIFIER_IS_OWNER', { verifier: ctx.actor.id });
+    this.transition(operation, {
+      verifications: [
+        ...this.props.verifications,
+        {
+          id: input.id,
+          round: this.props.verificationRound,
+          by: ctx.actor,
+          at: ctx.now,
+          effective: input.effective,
+          evidence: required('evidence', input.evidence),
+        },
+      ],
+    });
+  }
+
+  close(
+    ctx: OperationContext,
+    input: {
+      summary: string;
+      ismsChangeNeeded: boolean;
+      ismsChangeDescription?: string | null;
+      feedsManagementReview: boolean;
+    },
+  ): void {
+    this.guard('close');
+    const last = this.props.verifications.at(-1);
+    if (!last || last.round !== this.props.verificationRound || !last.effective)
+      throw new RectifyError('CAR.NOT_VERIFIED_EFFECTIVE');
+    const openTraining = this.props.actions.filter(
+      (a) => a.kind === 'training' && a.status === 'open',
+    );
+    if (openTraining.length > 0)
+      throw new RectifyError('CAR.OPEN_TRAINING', { openActions: openTraining.map((a) => a.id) });
+    if (input.ismsChangeNeeded && !input.ismsChangeDescription?.trim())
+      throw new RectifyError('REQUEST.VALIDATION', {
+        field: 'ismsChangeDescription',
+        reason: 'required when the ISMS needs a change',
+      });
+    this.transition('close', {
+      closure: {
+        by: ctx.actor,
+        at: ctx.now,
+        summary: required('summary', input.summary),
+        ismsChangeNeeded: input.ismsChangeNeeded,
+        ismsChangeDescription: input.ismsChangeDescription?.trim() ?? null,
+        feedsManagementReview: input.feedsManagementReview,
+      },
+    });
+  }
+
+  reopen(ctx: OperationContext, input: { reason: string }): void {
+    this.transition('reopen', {
+      closure: null,
+      reopenings: [
+        ...this.props.reopenings,
+        { by: ctx.actor, at: ctx.now, reason: required('reason', input.reason) },
+      ],
+    });
+  }
+
+  // ---- committee ------------------------------------------------------------
+
+  addCommitteeReview(
+    ctx: OperationContext,
+    review: {
+      id: string;
+      meetingDate: LocalDate;
+      minutesRef: string;
+      decision: string;
+      followUp?: string | null;
+    },
+  ): void {
+    this.transition('addCommitteeReview', {
+      committeeReviews: [
+        ...this.props.committeeReviews,
+        {
+          id: review.id,
+          meetingDate: review.meetingDate,
+          minutesRef: review.minutesRef.trim(),
+          decision: required('decision', review.decision),
+          followUp: review.followUp?.trim() ?? null,
+          by: ctx.actor,
+          at: ctx.now,
+        },
+      ],
+    });
+  }
+
+  // ---- internals --------------------------------------------------------------
+
+  private guard(operation: CarOperation): void {
+    if (isAllowed(operation, this.props.state)) return;
+    if (this.props.state === 'closed' && operation !== 'reopen')
+      throw new RectifyError('CAR.LOCKED', { operation, from: this.props.state });
+    throw new RectifyError('CAR.INVALID_TRANSITION', {
+      operation,
+      from: this.props.state,
+      allowedFrom: LIFECYCLE[operation].from,
+    });
+  }
+
+  private transition(operation: CarOperation, changes: Partial<CarPrimitives>): void {
+    this.guard(operation);
+    this.props = { ...this.props, ...changes, state: targetState(operation, this.props.state) };
+  }
+
+  private openAction(actionId: string): CarAction {
+    const action = this.findAction(actionId);
+    if (action.status !== 'open') throw new RectifyError('ACTION.NOT_OPEN', { actionId });
+    return action;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The error catalogue. Codes are stable: clients, cards and scripts may depend on them.
+ * `kind` says what sort of failure it is; the HTTP layer alone maps kinds to status codes.
+ */
+export const ERROR_CATALOGUE = {
+  'CAR.NOT_FOUND': { kind: 'not_found', title: 'No such report or CAR' },
+  'CAR.INVALID_TRANSITION': {
+    kind: 'invalid_state',
+    title: 'That operation is not allowed in the current state',
+  },
+  'CAR.CONFLICT': { kind: 'conflict', title: 'The CAR was changed by someone else' },
+  'CAR.PRECONDITION_REQUIRED': {
+    kind: 'precondition_required',
+    title: 'Send the ETag of the version you changed in If-Match',
+  },
+  'CAR.LOCKED': { kind: 'invalid_state', title: 'A closed CAR is locked; reopen it first' },
+  'CAR.ROOT_CAUSE_MISSING': {
+    kind: 'invalid_state',
+    title: 'The root cause, cause category and similar-nonconformity check are needed first',
+  },
+  'CAR.NO_ACTIONS': { kind: 'invalid_state', title: 'The CAR has no open or done action' },
+  'CAR.OPEN_ACTIONS': {
+    kind: 'invalid_state',
+    title: 'Effectiveness cannot be verified while an action is open',
+  },
+  'CAR.OPEN_TRAINING': {
+    kind: 'invalid_state',
+    title: 'The CAR cannot close while a training action is open',
+  },
+  'CAR.NOT_VERIFIED_EFFECTIVE': {
+    kind: 'invalid_state',
+    title: 'The CAR can close only after its actions were verified effective',
+  },
+  'CAR.VERIFIER_IS_OWNER': {
+    kind: 'invalid_state',
+    title: 'The effectiveness verifier must not own any of the actions',
+  },
+  'CAR.MERGE_TARGET_INVALID': {
+    kind: 'invalid_state',
+    title: 'A report can only be merged into another recorded, open CAR',
+  },
+  'CAR.NUMBER_INVALID': { kind: 'validation', title: 'A CAR number reads CAR-YYYY-NNNN' },
+  'ACTION.NOT_FOUND': { kind: 'not_found', title: 'No such action on this CAR' },
+  'ACTION.NOT_OPEN': { kind: 'invalid_state', title: 'The action is no longer open' },
+  'PROCEDURE_LINK.NOT_FOUND': { kind: 'not_found', title: 'No such procedure link on this CAR' },
+  'CALENDAR.INVALID_DATE': { kind: 'validation', title: 'Dates read YYYY-MM-DD' },
+  'REQUEST.VALIDATION': { kind: 'validation', title: 'The request is not valid' },
+  'REQUEST.MALFORMED': { kind: 'validation', title: 'The request body is not valid JSON' },
+  'REQUEST.TOO_LARGE': { kind: 'too_large', title: 'The request body is too large' },
+  'REQUEST.UNSUPPORTED_MEDIA_TYPE': {
+    kind: 'unsupported_media_type',
+    title: 'Send application/json',
+  },
+  'ROUTE.NOT_FOUND': { kind: 'not_found', title: 'No such resource' },
+  'IDEMPOTENCY.KEY_REUSED': {
+    kind: 'unprocessable',
+    title: 'This Idempotency-Key was already used with a different request',
+  },
+  'IDEMPOTENCY.KEY_INVALID': {
+    kind: 'validation',
+    title: 'An Idempotency-Key is 1 to 255 visible ASCII characters',
+  },
+  'AUTH.UNAUTHENTICATED': { kind: 'unauthenticated', title: 'A valid access token is required' },
+  'AUTH.FORBIDDEN': { kind: 'forbidden', title: 'You may not do that' },
+  'CONFIG.INVALID': { kind: 'internal', title: 'The configuration is not valid' },
+  'INTERNAL.UNEXPECTED': { kind: 'internal', title: 'Something went wrong on our side' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+export type ErrorKind = (typeof ERROR_CATALOGUE)[ErrorCode]['kind'];
+
+/** An expected failure with a stable code. Anything else that is thrown is a bug. */
+export class RectifyError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
+    super(message ?? ERROR_CATALOGUE[code].title);
+    this.name = 'RectifyError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get kind(): ErrorKind {
+    return ERROR_CATALOGUE[this.code].kind;
+  }
+}
+
+export const isRectifyError = (e: unknown): e is RectifyError => e instanceof RectifyError;
