@@ -59,6 +59,10 @@ export function carsRouter(service: CarService): Router {
     sendCar(res, await service.get(principalOf(res), req.params.id), service.today());
   });
 
+  router.get('/me/actions', async (_req, res) => {
+    res.json({ items: await service.myActions(principalOf(res)) });
+  });
+
   router.get('/cars/:id/history', async (req, res) => {
     res.json({ items: await service.history(principalOf(res), req.params.id) });
   });
@@ -81,7 +85,9 @@ export function carsRouter(service: CarService): Router {
         req.get('if-match'),
         command,
       );
-      sendCar(res, stored, service.today());
+      // An owner completing their action on a confidential CAR may not read the CAR.
+      if (service.canView(principalOf(res), stored)) sendCar(res, stored, service.today());
+      else res.status(204).setHeader('ETag', stored.etag).end();
     });
   }
 

@@ -4,13 +4,23 @@ import { dateInZone, type LocalDate } from '../domain/calendar/local-date.js';
 import type { ServiceLevels } from '../domain/calendar/service-levels.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { isCarNumber } from '../domain/car/car-number.js';
-import { Car, type DueDatePolicy, type OperationContext } from '../domain/car/car.js';
+import { Car, type CarAction, type DueDatePolicy, type OperationContext } from '../domain/car/car.js';
+import type { CarState } from '../domain/car/lifecycle.js';
 import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-repository.js';
 import { RectifyError, isRectifyError } from '../domain/errors.js';
 import { toPersonRef, type Principal } from '../domain/identity.js';
 import { canExecute, canView, seesEverything } from './access-policy.js';
 import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports.js';
+
+export interface MyAction {
+  readonly carId: string;
+  readonly carNumber: string | null;
+  readonly carState: CarState;
+  readonly carTitle: string | null;
+  readonly etag: string;
+  readonly action: CarAction;
+}
 
 export interface CarServiceDeps {
   readonly repository: CarRepository;
@@ -101,9 +111,48 @@ export class CarService {
     });
   }
 
+  /**
+   * The caller's own actions across CARs, with what they need to act on each: the CAR's
+   * number, state and ETag. The CAR's title only where they may read the CAR.
+   */
+  async myActions(principal: Principal): Promise<MyAction[]> {
+    const result: MyAction[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.repository.list({
+        actionOwnerId: principal.id,
+        today: this.today(),
+        visibility: { kind: 'all' },
+        sort: 'dueDate',
+        order: 'asc',
+        limit: 200,
+        cursor,
+      });
+      for (const { car, etag } of page.items) {
+        const readable = canView(principal, car);
+        for (const action of car.actions.filter((a) => a.owner.id === principal.id))
+          result.push({
+            carId: car.id,
+            carNumber: car.number,
+            carState: car.state,
+            carTitle: readable ? car.toPrimitives().report.title : null,
+            etag,
+            action,
+          });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return result;
+  }
+
   async history(principal: Principal, idOrNumber: string): Promise<readonly AuditEntry[]> {
     const stored = await this.get(principal, idOrNumber);
     return this.deps.repository.history(stored.car.id);
+  }
+
+  /** Whether the caller may read this CAR (an action owner may act on a CAR they cannot read). */
+  canView(principal: Principal, stored: StoredCar): boolean {
+    return canView(principal, stored.car);
   }
 
   /**
@@ -116,9 +165,11 @@ export class CarService {
     ifMatch: string | undefined,
     command: CarCommand,
   ): Promise<StoredCar> {
-    const stored = await this.get(principal, idOrNumber);
-    if (!canExecute(principal, stored.car, command))
-      throw new RectifyError('AUTH.FORBIDDEN', { operation: command.op });
+    const stored = await this.load(idOrNumber);
+    const allowed = canExecute(principal, stored.car, command);
+    if (!allowed && !canView(principal, stored.car))
+      throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    if (!allowed) throw new RectifyError('AUTH.FORBIDDEN', { operation: command.op });
     if (ifMatch === undefined || ifMatch.trim() === '' || ifMatch.trim() === '*')
       throw new RectifyError('CAR.PRECONDITION_REQUIRED');
     if (ifMatch.trim() !== stored.etag) throw this.conflict(stored);
