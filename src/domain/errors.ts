@@ -23,10 +23,6 @@ export const ERROR_CATALOGUE = {
     kind: 'invalid_state',
     title: 'Effectiveness cannot be verified while an action is open',
   },
-  'CAR.OPEN_TRAINING': {
-    kind: 'invalid_state',
-    title: 'The CAR cannot close while a training action is open',
-  },
   'CAR.NOT_VERIFIED_EFFECTIVE': {
     kind: 'invalid_state',
     title: 'The CAR can close only after its actions were verified effective',

@@ -598,11 +598,6 @@ export class Car {
     const last = this.props.verifications.at(-1);
     if (!last || last.round !== this.props.verificationRound || !last.effective)
       throw new RectifyError('CAR.NOT_VERIFIED_EFFECTIVE');
-    const openTraining = this.props.actions.filter(
-      (a) => a.kind === 'training' && a.status === 'open',
-    );
-    if (openTraining.length > 0)
-      throw new RectifyError('CAR.OPEN_TRAINING', { openActions: openTraining.map((a) => a.id) });
     if (input.ismsChangeNeeded && !input.ismsChangeDescription?.trim())
       throw new RectifyError('REQUEST.VALIDATION', {
         field: 'ismsChangeDescription',

@@ -79,7 +79,9 @@ describe('WorkingCalendar', () => {
       fc.property(calendarArb, fc.integer({ min: 0, max: 120 }), ({ calendar, start }, offset) => {
         const day: LocalDate = addDays(start, offset);
         const worked = calendar.isWorkingDay(day);
-        const settingsSay = new WorkingCalendar({ weekendDays: [], holidays: [] }).isWorkingDay(day);
+        const settingsSay = new WorkingCalendar({ weekendDays: [], holidays: [] }).isWorkingDay(
+          day,
+        );
         expect(settingsSay).toBe(true);
         if (worked) expect(calendar.workingDaysBetween(addDays(day, -1), day)).toBe(1);
         else expect(calendar.workingDaysBetween(addDays(day, -1), day)).toBe(0);
@@ -108,7 +110,9 @@ describe('LocalDate', () => {
   });
 
   it('refuses impossible dates', () => {
-    expect(() => localDate('2026-02-30')).toThrow(expect.objectContaining({ code: 'CALENDAR.INVALID_DATE' }));
+    expect(() => localDate('2026-02-30')).toThrow(
+      expect.objectContaining({ code: 'CALENDAR.INVALID_DATE' }),
+    );
     expect(() => localDate('26-1-1')).toThrow();
   });
 
