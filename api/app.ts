@@ -21,6 +21,20 @@ export interface AppDeps {
   readonly devRouter?: Router | undefined;
 }
 
+/** Teams, Outlook and Microsoft 365 hosts that may frame Rectify's pages; never `*`. */
+export const FRAME_ANCESTORS = [
+  "'self'",
+  'teams.microsoft.com',
+  '*.teams.microsoft.com',
+  '*.cloud.microsoft',
+  '*.microsoft365.com',
+  '*.office.com',
+  'outlook.office.com',
+  'outlook.office365.com',
+  'outlook-sdf.office.com',
+  'outlook-sdf.office365.com',
+];
+
 const CORRELATION_ID = /^[\w.:-]{1,100}$/;
 
 const correlate: RequestHandler = (req, res, next) => {
@@ -53,7 +67,8 @@ const logRequests =
 /** Bodies are JSON or nothing. */
 const jsonOnly: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding');
-  if (hasBody && !req.is('application/json')) next(new RectifyError('REQUEST.UNSUPPORTED_MEDIA_TYPE'));
+  if (hasBody && !req.is('application/json'))
+    next(new RectifyError('REQUEST.UNSUPPORTED_MEDIA_TYPE'));
   else next();
 };
 
@@ -62,7 +77,15 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(correlate, logRequests(deps.logger));
-  app.use(helmet());
+  app.use(
+    helmet({
+      // Teams frames the tab: CSP frame-ancestors decides who may, so X-Frame-Options must go.
+      frameguard: false,
+      contentSecurityPolicy: {
+        directives: { frameAncestors: FRAME_ANCESTORS, upgradeInsecureRequests: null },
+      },
+    }),
+  );
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -14,7 +14,10 @@ const post = (path: string, summary: string): OperationRoute => ({
   pathParams: [...path.matchAll(/:(\w+)/g)].map((m) => m[1] as 'actionId' | 'linkId'),
   summary,
 });
-const patch = (path: string, summary: string): OperationRoute => ({ ...post(path, summary), method: 'patch' });
+const patch = (path: string, summary: string): OperationRoute => ({
+  ...post(path, summary),
+  method: 'patch',
+});
 
 export const OPERATION_ROUTES: Record<CarCommandName, OperationRoute> = {
   record: post('/record', 'Record as a CAR and classify'),
@@ -23,7 +26,10 @@ export const OPERATION_ROUTES: Record<CarCommandName, OperationRoute> = {
   reclassify: post('/reclassify', 'Change classification or severity'),
   recordContainment: post('/containment', 'Record containment and correction'),
   startInvestigation: post('/start-investigation', 'Start the investigation'),
-  updateInvestigation: patch('/investigation', 'Update root cause, 5-Whys, consultees, similar check'),
+  updateInvestigation: patch(
+    '/investigation',
+    'Update root cause, 5-Whys, consultees, similar check',
+  ),
   addAction: post('/actions', 'Add an action'),
   updateAction: patch('/actions/:actionId', 'Change an open action'),
   completeAction: post('/actions/:actionId/complete', 'Mark an action done'),

@@ -5,7 +5,6 @@ import {
   CarListQuerySchema,
   ReportInputSchema,
   CAR_COMMAND_NAMES,
-  type CarCommand,
 } from '../src/application/car-commands.js';
 import type { CarService } from '../src/application/car-service.js';
 import type { LocalDate } from '../src/domain/calendar/local-date.js';
@@ -14,7 +13,11 @@ import { principalOf } from './authenticate.js';
 import { OPERATION_ROUTES } from './car-operations.js';
 import { validationError } from './problem.js';
 
-const parse = <T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query'): z.infer<T> => {
+const parse = <T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  where: 'body' | 'query',
+): z.infer<T> => {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error, where);
   return result.data;
@@ -74,11 +77,7 @@ export function carsRouter(service: CarService): Router {
       const fromPath = Object.fromEntries(route.pathParams.map((p) => [p, params[p]]));
       const body: unknown = req.body ?? {};
       const bodyObject = typeof body === 'object' && !Array.isArray(body) ? body : { body };
-      const command = parse(
-        CarCommandSchemas[op],
-        { ...bodyObject, ...fromPath, op },
-        'body',
-      ) as CarCommand;
+      const command = parse(CarCommandSchemas[op], { ...bodyObject, ...fromPath, op }, 'body');
       const stored = await service.execute(
         principalOf(res),
         params.id ?? '',

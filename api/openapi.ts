@@ -168,7 +168,10 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
           tags: ['Reports'],
           requestParams: { path: idParam },
           responses: {
-            '200': { description: 'Entries, oldest first', ...json(z.object({ items: z.array(AuditEntry) })) },
+            '200': {
+              description: 'Entries, oldest first',
+              ...json(z.object({ items: z.array(AuditEntry) })),
+            },
             ...common,
             '404': problem('Not found'),
           },

@@ -1,7 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { ERROR_CATALOGUE, RectifyError, isRectifyError, type ErrorKind } from '../src/domain/errors.js';
+import {
+  ERROR_CATALOGUE,
+  RectifyError,
+  isRectifyError,
+  type ErrorKind,
+} from '../src/domain/errors.js';
 
 /** The one place that turns failures into HTTP answers (RFC 9457 problem+json). */
 
@@ -60,8 +65,7 @@ export const problemHandler =
     const status = STATUS[error.kind];
     if (!known) logger.error({ err, correlationId, path: req.path }, 'unexpected error');
     else if (status >= 500) logger.error({ err, correlationId }, error.code);
-    if (status === 401)
-      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
     const { errors, ...details } = error.details;
     res
       .status(status)

@@ -1,3 +1,5 @@
+import process from 'node:process';
+
 /**
  * Prints one plain closing line, "tests: N passed, N failed", that CI and people can read
  * without knowing jest's own summary format.

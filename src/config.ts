@@ -60,7 +60,10 @@ export interface AuthConfig {
   readonly allowedTenantIds: readonly string[];
   /** Null in local mode: the built-in issuer's address is known once the server listens. */
   readonly authorityHost: string | null;
-  readonly roleClaimValues: { readonly mr: readonly string[]; readonly committee: readonly string[] };
+  readonly roleClaimValues: {
+    readonly mr: readonly string[];
+    readonly committee: readonly string[];
+  };
   readonly roleGroups: { readonly mr: readonly string[]; readonly committee: readonly string[] };
 }
 
@@ -79,13 +82,16 @@ export interface Config {
 }
 
 const fail = (problems: string[]): never => {
-  throw new RectifyError('CONFIG.INVALID', { problems }, `Invalid configuration:\n- ${problems.join('\n- ')}`);
+  throw new RectifyError(
+    'CONFIG.INVALID',
+    { problems },
+    `Invalid configuration:\n- ${problems.join('\n- ')}`,
+  );
 };
 
 export function loadConfig(env: Env = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success)
-    fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data as z.infer<typeof EnvSchema>;
   const problems: string[] = [];
 
@@ -116,9 +122,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (problems.length > 0) fail(problems);
 
   const allowedTenantIds = e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : [tenantId];
-  const authorityHost = (
-    e.AAD_APP_OAUTH_AUTHORITY_HOST ?? (local ? null : 'https://login.microsoftonline.com')
-  )?.replace(/\/+$/, '') ?? null;
+  const authorityHost =
+    (
+      e.AAD_APP_OAUTH_AUTHORITY_HOST ?? (local ? null : 'https://login.microsoftonline.com')
+    )?.replace(/\/+$/, '') ?? null;
 
   return {
     mode: e.RECTIFY_MODE,

@@ -87,7 +87,10 @@ export async function startRectify(
   });
   const { port } = server.address() as AddressInfo;
   listeningOn = `http://127.0.0.1:${port}`;
-  logger.info({ url: listeningOn, mode: config.mode, data: config.dataDir }, 'Rectify is listening');
+  logger.info(
+    { url: listeningOn, mode: config.mode, data: config.dataDir },
+    'Rectify is listening',
+  );
 
   return {
     url: listeningOn,

@@ -15,11 +15,7 @@ export const seesEverything = (p: Principal): boolean =>
   isManagementRepresentative(p) || isCommitteeMember(p);
 
 export function canView(p: Principal, car: Car): boolean {
-  return (
-    seesEverything(p) ||
-    car.isReportedBy(p.id) ||
-    (!car.confidential && car.ownsAction(p.id))
-  );
+  return seesEverything(p) || car.isReportedBy(p.id) || (!car.confidential && car.ownsAction(p.id));
 }
 
 export function canExecute(p: Principal, car: Car, command: CarCommand): boolean {

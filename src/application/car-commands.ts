@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLocalDate, type LocalDate } from '../domain/calendar/local-date.js';
+import { isLocalDate } from '../domain/calendar/local-date.js';
 import {
   ACTION_KINDS,
   CAUSE_CATEGORIES,
@@ -27,8 +27,7 @@ const reason = z
 const localDateSchema = z
   .string()
   .refine(isLocalDate, 'A date reads YYYY-MM-DD')
-  .transform((s) => s as LocalDate)
-  .meta({ format: 'date', example: '2026-12-01' });
+  .meta({ format: 'date', examples: ['2026-12-01'] });
 const personRef = z
   .object({ id: requiredText(128), name: requiredText(256) })
   .strict()
@@ -66,7 +65,11 @@ const actionFields = {
 };
 
 const command = <T extends string, S extends z.ZodRawShape>(op: T, shape: S, description: string) =>
-  z.object({ op: z.literal(op), reason }).extend(shape).strict().meta({ description });
+  z
+    .object({ op: z.literal(op), reason })
+    .extend(shape)
+    .strict()
+    .meta({ description });
 
 export const CarCommandSchemas = {
   record: command(
@@ -117,7 +120,11 @@ export const CarCommandSchemas = {
     },
     'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3)',
   ),
-  addAction: command('addAction', actionFields, 'Add a correction, corrective, preventive, procedure-change or training action'),
+  addAction: command(
+    'addAction',
+    actionFields,
+    'Add a correction, corrective, preventive, procedure-change or training action',
+  ),
   updateAction: command(
     'updateAction',
     {
@@ -207,8 +214,17 @@ export const CarListQuerySchema = z
     state: csv(z.enum(CAR_STATES)),
     type: csv(z.enum(REPORT_TYPES)),
     classification: csv(z.enum(CLASSIFICATIONS)),
-    owner: z.string().trim().min(1).max(128).optional().meta({ description: "An action owner's id, or 'me'" }),
-    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    owner: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: "An action owner's id, or 'me'" }),
+    overdue: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     q: z.string().trim().max(200).optional().meta({ description: 'Words to find' }),
     sort: z.enum(['reportedAt', 'updatedAt', 'number', 'dueDate']).default('reportedAt'),
     order: z.enum(['asc', 'desc']).default('desc'),

@@ -27,7 +27,7 @@ const localDate = z
 const carNumber = z
   .string()
   .refine(isCarNumber, 'CAR-YYYY-NNNN')
-  .meta({ example: 'CAR-2026-0007' }) as unknown as z.ZodType<CarNumber, CarNumber>;
+  .meta({ examples: ['CAR-2026-0007'] }) as unknown as z.ZodType<CarNumber, CarNumber>;
 const person = z.object({ id: z.string(), name: z.string() });
 
 export const CarRecordSchema = z

@@ -4,7 +4,12 @@ import { dateInZone, type LocalDate } from '../domain/calendar/local-date.js';
 import type { ServiceLevels } from '../domain/calendar/service-levels.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { isCarNumber } from '../domain/car/car-number.js';
-import { Car, type CarAction, type DueDatePolicy, type OperationContext } from '../domain/car/car.js';
+import {
+  Car,
+  type CarAction,
+  type DueDatePolicy,
+  type OperationContext,
+} from '../domain/car/car.js';
 import type { CarState } from '../domain/car/lifecycle.js';
 import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-repository.js';
 import { RectifyError, isRectifyError } from '../domain/errors.js';
@@ -88,7 +93,8 @@ export class CarService {
 
   async get(principal: Principal, idOrNumber: string): Promise<StoredCar> {
     const stored = await this.load(idOrNumber);
-    if (!canView(principal, stored.car)) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    if (!canView(principal, stored.car))
+      throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
   }
 
@@ -190,7 +196,8 @@ export class CarService {
       return await this.deps.repository.update(car, stored.etag, audit);
     } catch (e) {
       // Someone saved between our read and our write: answer with what is stored now.
-      if (isRectifyError(e) && e.code === 'CAR.CONFLICT') throw this.conflict(await this.load(car.id));
+      if (isRectifyError(e) && e.code === 'CAR.CONFLICT')
+        throw this.conflict(await this.load(car.id));
       throw e;
     }
   }
@@ -198,50 +205,70 @@ export class CarService {
   private async apply(car: Car, c: CarCommand, ctx: OperationContext): Promise<void> {
     switch (c.op) {
       case 'record':
-        return car.record(ctx, c);
+        car.record(ctx, c);
+        return;
       case 'reject':
-        return car.reject(ctx, c);
+        car.reject(ctx, c);
+        return;
       case 'merge': {
         const target = (await this.load(c.target)).car;
-        return car.merge(ctx, {
+        car.merge(ctx, {
           target: { id: target.id, number: target.number, state: target.state },
           reason: c.reason ?? null,
         });
+        return;
       }
       case 'reclassify':
-        return car.reclassify(ctx, c);
+        car.reclassify(ctx, c);
+        return;
       case 'recordContainment':
-        return car.recordContainment(ctx, c);
+        car.recordContainment(ctx, c);
+        return;
       case 'startInvestigation':
-        return car.startInvestigation(ctx);
+        car.startInvestigation(ctx);
+        return;
       case 'updateInvestigation':
-        return car.updateInvestigation(ctx, c);
+        car.updateInvestigation(ctx, c);
+        return;
       case 'addAction':
-        return car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+        car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+        return;
       case 'updateAction':
-        return car.updateAction(ctx, c.actionId, c);
+        car.updateAction(ctx, c.actionId, c);
+        return;
       case 'completeAction':
-        return car.completeAction(ctx, c.actionId, c);
+        car.completeAction(ctx, c.actionId, c);
+        return;
       case 'cancelAction':
-        return car.cancelAction(ctx, c.actionId, c);
+        car.cancelAction(ctx, c.actionId, c);
+        return;
       case 'planActions':
-        return car.planActions(ctx);
+        car.planActions(ctx);
+        return;
       case 'startImplementation':
-        return car.startImplementation(ctx);
+        car.startImplementation(ctx);
+        return;
       case 'linkProcedure':
-        return car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+        car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+        return;
       case 'recordProcedureRevision':
-        return car.recordProcedureRevision(ctx, c.linkId, c);
+        car.recordProcedureRevision(ctx, c.linkId, c);
+        return;
       case 'startVerification':
-        return car.startVerification(ctx, this.policy);
+        car.startVerification(ctx, this.policy);
+        return;
       case 'verifyEffectiveness':
-        return car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+        car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+        return;
       case 'close':
-        return car.close(ctx, c);
+        car.close(ctx, c);
+        return;
       case 'reopen':
-        return car.reopen(ctx, c);
+        car.reopen(ctx, c);
+        return;
       case 'addCommitteeReview':
-        return car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+        car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+        return;
     }
   }
 

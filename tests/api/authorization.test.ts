@@ -3,7 +3,14 @@ import path from 'node:path';
 import request from 'supertest';
 import { LocalIssuer } from '../../src/infrastructure/auth/local-issuer.js';
 import { startHarness, people, type Harness, type Who } from '../support/rectify-harness.js';
-import { aCorrectiveAction, act, anImplementingCar, etagOf, report, type CarBody } from './steps.js';
+import {
+  aCorrectiveAction,
+  act,
+  anImplementingCar,
+  etagOf,
+  report,
+  type CarBody,
+} from './steps.js';
 
 let h: Harness;
 let open: CarBody; // reported by `reporter`, action owned by `owner`
@@ -43,12 +50,16 @@ describe('who may read what', () => {
         const history = await client.get(`/api/cars/${car.id}/history`);
         expect(history.status).toBe(readMatrix[who][which]);
         if (one.status === 404)
-          expect(JSON.stringify([one.body, history.body])).not.toMatch(/Visitor badge|Confidential matter|Alex Morgan/);
+          expect(JSON.stringify([one.body, history.body])).not.toMatch(
+            /Visitor badge|Confidential matter|Alex Morgan/,
+          );
       });
 
   it('lists for each person only what they may read', async () => {
     const ids = async (who: Who): Promise<string[]> =>
-      ((await (await h.as(who)).get('/api/cars?limit=200')).body as { items: CarBody[] }).items.map((c) => c.id);
+      ((await (await h.as(who)).get('/api/cars?limit=200')).body as { items: CarBody[] }).items.map(
+        (c) => c.id,
+      );
     expect((await ids('reporter')).sort()).toEqual([open.id, confidential.id, fresh.id].sort());
     expect(await ids('otherReporter')).toEqual([]);
     expect(await ids('owner')).toEqual([open.id]);
@@ -73,15 +84,21 @@ describe('who may do what', () => {
     it(`${who}: record ${doMatrix[who].record}, committee review ${doMatrix[who].review}, add action ${doMatrix[who].addAction}`, async () => {
       const client = await h.as(who);
       const target = await report(h);
-      const rec = await client.post(`/api/cars/${target.id}/record`, record).set('If-Match', await etagOf(h, target.id));
+      const rec = await client
+        .post(`/api/cars/${target.id}/record`, record)
+        .set('If-Match', await etagOf(h, target.id));
       expect(rec.status).toBe(doMatrix[who].record);
       if (who !== 'mr') {
         const unchanged = await (await h.as('mr')).get(`/api/cars/${target.id}`);
         expect((unchanged.body as CarBody).state).toBe('reported');
       }
-      const rev = await client.post(`/api/cars/${target.id}/committee-reviews`, review).set('If-Match', await etagOf(h, target.id));
+      const rev = await client
+        .post(`/api/cars/${target.id}/committee-reviews`, review)
+        .set('If-Match', await etagOf(h, target.id));
       expect(rev.status).toBe(doMatrix[who].review);
-      const add = await client.post(`/api/cars/${open.id}/actions`, aCorrectiveAction()).set('If-Match', await etagOf(h, open.id));
+      const add = await client
+        .post(`/api/cars/${open.id}/actions`, aCorrectiveAction())
+        .set('If-Match', await etagOf(h, open.id));
       expect(add.status).toBe(doMatrix[who].addAction);
     });
 
@@ -89,7 +106,9 @@ describe('who may do what', () => {
     const car = await anImplementingCar(h);
     const actionId = car.actions[0]?.id ?? '';
     for (const who of ['otherOwner', 'reporter', 'committee'] as const) {
-      const res = await (await h.as(who))
+      const res = await (
+        await h.as(who)
+      )
         .post(`/api/cars/${car.id}/actions/${actionId}/complete`, { note: 'done' })
         .set('If-Match', await etagOf(h, car.id));
       expect([403, 404]).toContain(res.status);
@@ -101,13 +120,17 @@ describe('who may do what', () => {
   it('lets an owner complete their action on a confidential CAR they cannot read, through their action list', async () => {
     const client = await h.as('owner');
     const mine = await client.get('/api/me/actions');
-    const item = (mine.body as { items: { carId: string; etag: string; carTitle: string | null; action: { id: string } }[] }).items.find(
-      (i) => i.carId === confidential.id,
-    );
+    const item = (
+      mine.body as {
+        items: { carId: string; etag: string; carTitle: string | null; action: { id: string } }[];
+      }
+    ).items.find((i) => i.carId === confidential.id);
     expect(item).toBeDefined();
     expect(item?.carTitle).toBeNull();
     const res = await client
-      .post(`/api/cars/${confidential.id}/actions/${item?.action.id ?? ''}/complete`, { note: 'done' })
+      .post(`/api/cars/${confidential.id}/actions/${item?.action.id ?? ''}/complete`, {
+        note: 'done',
+      })
       .set('If-Match', item?.etag ?? '');
     expect(res.status).toBe(204);
     expect(res.body).toEqual({});
@@ -127,15 +150,26 @@ describe('tokens from elsewhere', () => {
       { ...people.mr, appRoles: ['ManagementRepresentative'] },
       { audience: h.config.auth.clientId },
     );
-    const res = await request(h.rectify.url).get('/api/cars').set('Authorization', `Bearer ${accessToken}`);
+    const res = await request(h.rectify.url)
+      .get('/api/cars')
+      .set('Authorization', `Bearer ${accessToken}`);
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ code: 'AUTH.UNAUTHENTICATED', details: { reason: 'tenant_not_allowed' } });
+    expect(res.body).toMatchObject({
+      code: 'AUTH.UNAUTHENTICATED',
+      details: { reason: 'tenant_not_allowed' },
+    });
   });
 
   it('takes roles from the token only, never from the request', async () => {
     const car = await report(h);
-    const res = await (await h.as('reporter'))
-      .post(`/api/cars/${car.id}/record`, { classification: 'minor_nc', severity: 'low', roles: ['mr'] })
+    const res = await (
+      await h.as('reporter')
+    )
+      .post(`/api/cars/${car.id}/record`, {
+        classification: 'minor_nc',
+        severity: 'low',
+        roles: ['mr'],
+      })
       .set('If-Match', await etagOf(h, car.id))
       .set('X-Roles', 'mr');
     expect([400, 403]).toContain(res.status);

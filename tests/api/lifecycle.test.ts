@@ -24,11 +24,16 @@ describe('the CAR lifecycle through the REST API', () => {
     expect(car.state).toBe('reported');
     expect(car.number).toBeNull();
 
-    const recorded = await act(h, 'mr', car, '/record', { classification: 'major_nc', severity: 'high' });
+    const recorded = await act(h, 'mr', car, '/record', {
+      classification: 'major_nc',
+      severity: 'high',
+    });
     expect(recorded.state).toBe('recorded');
     expect(recorded.number).toMatch(/^CAR-\d{4}-\d{4}$/);
 
-    await act(h, 'mr', car, '/containment', { description: 'Badge deactivated; reception briefed.' });
+    await act(h, 'mr', car, '/containment', {
+      description: 'Badge deactivated; reception briefed.',
+    });
     expect((await act(h, 'mr', car, '/start-investigation')).state).toBe('investigating');
     await act(h, 'mr', car, '/investigation', investigationComplete, 'patch');
     const withAction = await act(h, 'mr', car, '/actions', aCorrectiveAction());
@@ -46,10 +51,15 @@ describe('the CAR lifecycle through the REST API', () => {
       changelog: `Badge return added (${recorded.number ?? ''})`,
     });
     const actionId = withAction.actions[0]?.id ?? '';
-    const done = await act(h, 'owner', car, `/actions/${actionId}/complete`, { note: 'Checklist v1.1 in use' });
+    const done = await act(h, 'owner', car, `/actions/${actionId}/complete`, {
+      note: 'Checklist v1.1 in use',
+    });
     expect(done.actions[0]?.status).toBe('done');
     expect((await act(h, 'mr', car, '/start-verification')).state).toBe('verifying');
-    await act(h, 'mr', car, '/verification', { effective: true, evidence: 'No unreturned badges in 30 days.' });
+    await act(h, 'mr', car, '/verification', {
+      effective: true,
+      evidence: 'No unreturned badges in 30 days.',
+    });
     const closed = await act(h, 'mr', car, '/close', {
       summary: 'Checklist fixed and effective.',
       ismsChangeNeeded: false,
@@ -59,7 +69,9 @@ describe('the CAR lifecycle through the REST API', () => {
 
     const history = await (await h.as('mr')).get(`/api/cars/${car.id}/history`);
     expect(history.status).toBe(200);
-    const ops = new Set((history.body as { items: { operation: string }[] }).items.map((e) => e.operation));
+    const ops = new Set(
+      (history.body as { items: { operation: string }[] }).items.map((e) => e.operation),
+    );
     for (const op of [
       'report',
       'record',
@@ -77,7 +89,11 @@ describe('the CAR lifecycle through the REST API', () => {
       'close',
     ])
       expect(ops).toContain(op);
-    const entries = (history.body as { items: { field: string; operation: string; newValue: unknown; actor: { id: string } }[] }).items;
+    const entries = (
+      history.body as {
+        items: { field: string; operation: string; newValue: unknown; actor: { id: string } }[];
+      }
+    ).items;
     const stateChanges = entries.filter((e) => e.field === 'state').map((e) => e.newValue);
     expect(stateChanges).toEqual([
       'reported',
@@ -102,7 +118,11 @@ describe('the CAR lifecycle through the REST API', () => {
     await act(h, 'otherOwner', car, `/actions/${a.actions[0]?.id ?? ''}/complete`, { note: '' });
     await act(h, 'mr', car, '/start-verification');
     await act(h, 'mr', car, '/verification', { effective: true, evidence: 'Checked.' });
-    await act(h, 'mr', car, '/close', { summary: 'Done.', ismsChangeNeeded: false, feedsManagementReview: false });
+    await act(h, 'mr', car, '/close', {
+      summary: 'Done.',
+      ismsChangeNeeded: false,
+      feedsManagementReview: false,
+    });
 
     const mr = await h.as('mr');
     const locked = await mr
@@ -111,7 +131,9 @@ describe('the CAR lifecycle through the REST API', () => {
     expect(locked.status).toBe(409);
     expect(locked.body).toMatchObject({ code: 'CAR.LOCKED' });
 
-    const reopened = await act(h, 'mr', car, '/reopen', { reason: 'The same failure happened again.' });
+    const reopened = await act(h, 'mr', car, '/reopen', {
+      reason: 'The same failure happened again.',
+    });
     expect(reopened.state).toBe('investigating');
     expect(reopened.closure).toBeNull();
   });
@@ -126,7 +148,10 @@ describe('the CAR lifecycle through the REST API', () => {
     await act(h, 'mr', car, '/start-implementation');
     await act(h, 'owner', car, `/actions/${a.actions[0]?.id ?? ''}/complete`, {});
     await act(h, 'mr', car, '/start-verification');
-    const back = await act(h, 'mr', car, '/verification', { effective: false, evidence: 'Happened again.' });
+    const back = await act(h, 'mr', car, '/verification', {
+      effective: false,
+      evidence: 'Happened again.',
+    });
     expect(back.state).toBe('investigating');
     expect(back.verifications).toEqual([
       expect.objectContaining({ effective: false, evidence: 'Happened again.' }),
@@ -139,23 +164,33 @@ describe('the CAR lifecycle through the REST API', () => {
     const seen = await (await h.as('reporter')).get(`/api/cars/${car.id}`);
     expect(seen.status).toBe(200);
     expect((seen.body as CarBody).state).toBe('rejected');
-    expect(seen.body).toMatchObject({ triage: { reason: 'Not an ISMS matter: facilities request.' } });
+    expect(seen.body).toMatchObject({
+      triage: { reason: 'Not an ISMS matter: facilities request.' },
+    });
   });
 
   it('merges a duplicate report into an existing CAR by its number', async () => {
     const target = await report(h);
-    const recorded = await act(h, 'mr', target, '/record', { classification: 'minor_nc', severity: 'low' });
+    const recorded = await act(h, 'mr', target, '/record', {
+      classification: 'minor_nc',
+      severity: 'low',
+    });
     const dup = await report(h, 'otherReporter');
     const merged = await act(h, 'mr', dup, '/merge', { target: recorded.number });
     expect(merged.state).toBe('merged');
-    expect(merged).toMatchObject({ triage: { mergedInto: { id: target.id, number: recorded.number } } });
+    expect(merged).toMatchObject({
+      triage: { mergedInto: { id: target.id, number: recorded.number } },
+    });
   });
 
   it('gives due dates from the service levels in working days', async () => {
     const car = await report(h);
     await act(h, 'mr', car, '/record', { classification: 'ofi', severity: 'low' });
     await act(h, 'mr', car, '/start-investigation');
-    const withAction = await act(h, 'mr', car, '/actions', { ...aCorrectiveAction(), kind: 'preventive' });
+    const withAction = await act(h, 'mr', car, '/actions', {
+      ...aCorrectiveAction(),
+      kind: 'preventive',
+    });
     // OFI preventive: 30 working days from Monday 2 November is Monday 14 December.
     expect(withAction.actions[0]?.dueDate).toBe('2026-12-14');
     const major = await report(h);

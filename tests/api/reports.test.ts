@@ -27,7 +27,9 @@ describe('reporting', () => {
 
   it('answers invalid input with 400, every field error, and stores nothing', async () => {
     const before = await countCars();
-    const res = await (await h.as('reporter')).post(
+    const res = await (
+      await h.as('reporter')
+    ).post(
       '/api/cars',
       aReportBody({ type: 'gossip', relatesTo: [], title: '  ', confidential: 'yes' }),
     );
@@ -49,7 +51,10 @@ describe('reporting', () => {
     const big = await client.post('/api/cars', aReportBody({ description: 'x'.repeat(5000) }));
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ code: 'REQUEST.TOO_LARGE' });
-    const bad = await client.post('/api/cars').set('Content-Type', 'application/json').send('{"type":');
+    const bad = await client
+      .post('/api/cars')
+      .set('Content-Type', 'application/json')
+      .send('{"type":');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'REQUEST.MALFORMED' });
     expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.(js|ts):\d+/);
@@ -58,7 +63,9 @@ describe('reporting', () => {
   });
 
   it('gives every error a stable code and a correlation id, echoing the caller’s', async () => {
-    const res = await (await h.as('reporter'))
+    const res = await (
+      await h.as('reporter')
+    )
       .get('/api/cars/does-not-exist')
       .set('X-Correlation-Id', 'trace-123');
     expect(res.status).toBe(404);
@@ -101,8 +108,14 @@ describe('idempotent reporting', () => {
   });
 
   it('keeps keys apart per person: another reporter with the same key gets their own report', async () => {
-    const a = await (await h.as('reporter')).post('/api/cars', aReportBody()).set('Idempotency-Key', 'shared');
-    const b = await (await h.as('otherReporter'))
+    const a = await (
+      await h.as('reporter')
+    )
+      .post('/api/cars', aReportBody())
+      .set('Idempotency-Key', 'shared');
+    const b = await (
+      await h.as('otherReporter')
+    )
       .post('/api/cars', aReportBody())
       .set('Idempotency-Key', 'shared');
     expect(a.status).toBe(201);
@@ -114,7 +127,9 @@ describe('idempotent reporting', () => {
 describe('optimistic concurrency', () => {
   it('requires If-Match on every lifecycle operation (428)', async () => {
     const car = await report(h);
-    const res = await (await h.as('mr')).post(`/api/cars/${car.id}/record`, {
+    const res = await (
+      await h.as('mr')
+    ).post(`/api/cars/${car.id}/record`, {
       classification: 'minor_nc',
       severity: 'low',
     });
@@ -129,7 +144,9 @@ describe('optimistic concurrency', () => {
     const stale = await etagOf(h, car.id);
     await act(h, 'mr', car, '/record', { classification: 'minor_nc', severity: 'low' });
     const now = await etagOf(h, car.id);
-    const res = await (await h.as('mr'))
+    const res = await (
+      await h.as('mr')
+    )
       .post(`/api/cars/${car.id}/reject`, { reason: 'duplicate' })
       .set('If-Match', stale);
     expect(res.status).toBe(409);
@@ -145,7 +162,9 @@ describe('optimistic concurrency', () => {
     const etag = await etagOf(h, car.id);
     const mr = await h.as('mr');
     const [a, b] = await Promise.all([
-      mr.post(`/api/cars/${car.id}/record`, { classification: 'major_nc', severity: 'high' }).set('If-Match', etag),
+      mr
+        .post(`/api/cars/${car.id}/record`, { classification: 'major_nc', severity: 'high' })
+        .set('If-Match', etag),
       mr.post(`/api/cars/${car.id}/reject`, { reason: 'not ours' }).set('If-Match', etag),
     ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
@@ -168,16 +187,21 @@ describe('listing', () => {
     const body2 = page2.body as { items: CarBody[]; nextCursor: string | null };
     expect(body2.items).toHaveLength(2);
     expect(body2.nextCursor).toBeNull();
-    const titles = [...body1.items, ...body2.items].map((c) => (c.report as { title: string }).title);
+    const titles = [...body1.items, ...body2.items].map(
+      (c) => (c.report as { title: string }).title,
+    );
     expect(titles).toEqual([0, 1, 2, 3, 4].map((i) => `${marker} ${i}`));
 
     const states = await mr.get('/api/cars?state=reported,recorded&type=policy_nonconformance');
     expect(states.status).toBe(200);
-    for (const c of (states.body as { items: CarBody[] }).items) expect(['reported', 'recorded']).toContain(c.state);
+    for (const c of (states.body as { items: CarBody[] }).items)
+      expect(['reported', 'recorded']).toContain(c.state);
 
     const bad = await mr.get('/api/cars?state=unknown&limit=0');
     expect(bad.status).toBe(400);
-    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(['limit', 'state.0']);
+    expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(
+      ['limit', 'state.0'],
+    );
   });
 });
 

@@ -51,7 +51,8 @@ export function diffFields(before: Json, after: Json, path = ''): FieldChange[] 
       diffFields(before[k] ?? null, after[k] ?? null, path ? `${path}.${k}` : k),
     );
   }
-  const lists = (isEntityList(before) || isEntityList(after)) && Array.isArray(before) && Array.isArray(after);
+  const lists =
+    (isEntityList(before) || isEntityList(after)) && Array.isArray(before) && Array.isArray(after);
   if (lists) {
     const byId = (xs: Json[]): Map<string, Json> =>
       new Map(xs.filter(isPlainObject).map((x) => [String(x.id), x]));

@@ -15,7 +15,8 @@ export class WorkingCalendar {
 
   constructor(settings: WorkingCalendarSettings = DEFAULT_CALENDAR) {
     this.weekend = new Set(settings.weekendDays);
-    if (this.weekend.size >= 7) throw new RangeError('a calendar needs at least one working weekday');
+    if (this.weekend.size >= 7)
+      throw new RangeError('a calendar needs at least one working weekday');
     this.holidays = new Set(settings.holidays);
   }
 

@@ -38,7 +38,8 @@ export interface CarQuery {
    * Who may see what: everything, or only what a person reported plus the non-confidential
    * CARs where they own an action.
    */
-  readonly visibility: { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };
+  readonly visibility:
+    { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };
   readonly sort: CarSortField;
   readonly order: 'asc' | 'desc';
   readonly limit: number;

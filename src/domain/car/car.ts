@@ -210,7 +210,8 @@ const EMPTY_INVESTIGATION: Investigation = {
 
 const required = (field: string, value: string): string => {
   const trimmed = value.trim();
-  if (trimmed.length === 0) throw new RectifyError('REQUEST.VALIDATION', { field, reason: 'required' });
+  if (trimmed.length === 0)
+    throw new RectifyError('REQUEST.VALIDATION', { field, reason: 'required' });
   return trimmed;
 };
 
@@ -359,9 +360,12 @@ export class Car {
   merge(ctx: OperationContext, input: { target: MergeTarget; reason?: string | null }): void {
     this.guard('merge');
     const t = input.target;
-    const targetUsable =
-      t.id !== this.id && t.number !== null && OPEN_STATES.includes(t.state) && t.state !== 'reported';
-    if (!targetUsable || t.number === null)
+    if (
+      t.id === this.id ||
+      t.number === null ||
+      t.state === 'reported' ||
+      !OPEN_STATES.includes(t.state)
+    )
       throw new RectifyError('CAR.MERGE_TARGET_INVALID', { target: t.id });
     this.transition('merge', {
       triage: {
@@ -378,14 +382,21 @@ export class Car {
     _ctx: OperationContext,
     input: { classification: Classification; severity: Severity },
   ): void {
-    this.transition('reclassify', { classification: input.classification, severity: input.severity });
+    this.transition('reclassify', {
+      classification: input.classification,
+      severity: input.severity,
+    });
   }
 
   // ---- containment and investigation --------------------------------------
 
   recordContainment(ctx: OperationContext, input: { description: string }): void {
     this.transition('recordContainment', {
-      containment: { description: required('description', input.description), by: ctx.actor, at: ctx.now },
+      containment: {
+        description: required('description', input.description),
+        by: ctx.actor,
+        at: ctx.now,
+      },
     });
   }
 
@@ -452,7 +463,12 @@ export class Car {
     this.transition('completeAction', {
       actions: this.props.actions.map((a) =>
         a.id === actionId
-          ? { ...a, status: 'done', completedAt: ctx.now, completionNote: input.note.trim() || null }
+          ? {
+              ...a,
+              status: 'done',
+              completedAt: ctx.now,
+              completionNote: input.note.trim() || null,
+            }
           : a,
       ),
     });

@@ -16,7 +16,12 @@ export const CAR_STATES = [
 ] as const;
 export type CarState = (typeof CAR_STATES)[number];
 
-const WORKING: readonly CarState[] = ['recorded', 'investigating', 'action_planned', 'implementing'];
+const WORKING: readonly CarState[] = [
+  'recorded',
+  'investigating',
+  'action_planned',
+  'implementing',
+];
 const ACTIONABLE: readonly CarState[] = ['investigating', 'action_planned', 'implementing'];
 
 export const LIFECYCLE = {
