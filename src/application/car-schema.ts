@@ -17,6 +17,7 @@ import { CAR_STATES } from '../domain/car/lifecycle.js';
 /**
  * The CAR record as a schema: adapters parse what they read back with it (a stored record
  * that does not parse is a bug, not user input), and the OpenAPI document describes it.
+ * `satisfies` keeps it in step with the aggregate's primitives.
  */
 
 const instant = z.string().meta({ format: 'date-time' });
@@ -82,6 +83,7 @@ export const CarRecordSchema = z
         status: z.enum(ACTION_STATUSES),
         createdAt: instant,
         completedAt: instant.nullable(),
+        completedOn: localDate.nullable(),
         completionNote: z.string().nullable(),
         cancelReason: z.string().nullable(),
       }),
@@ -134,5 +136,3 @@ export const CarRecordSchema = z
     ),
   })
   .meta({ id: 'CarRecord' }) satisfies z.ZodType<CarPrimitives>;
-
-export const parseCarRecord = (value: unknown): CarPrimitives => CarRecordSchema.parse(value);

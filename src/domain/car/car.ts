@@ -82,6 +82,8 @@ export interface CarAction {
   readonly status: ActionStatus;
   readonly createdAt: string;
   readonly completedAt: string | null;
+  /** The organisation's date of completion: effectiveness reviews count from it. */
+  readonly completedOn: LocalDate | null;
   readonly completionNote: string | null;
   readonly cancelReason: string | null;
 }
@@ -439,6 +441,7 @@ export class Car {
           status: 'open',
           createdAt: ctx.now,
           completedAt: null,
+          completedOn: null,
           completionNote: null,
           cancelReason: null,
         },
@@ -467,6 +470,7 @@ export class Car {
               ...a,
               status: 'done',
               completedAt: ctx.now,
+              completedOn: ctx.today,
               completionNote: input.note.trim() || null,
             }
           : a,
@@ -564,14 +568,13 @@ export class Car {
       throw new RectifyError('CAR.OPEN_ACTIONS', { openActions: open.map((a) => a.id) });
     const done = this.props.actions.filter((a) => a.status === 'done');
     const lastDone = done
-      .map((a) => a.completedAt ?? '')
-      .reduce((a, b) => (a > b ? a : b), '')
-      .slice(0, 10);
-    if (done.length === 0 || lastDone === '') throw new RectifyError('CAR.NO_ACTIONS');
+      .map((a) => a.completedOn)
+      .reduce<LocalDate | null>((a, b) => (a === null || (b !== null && b > a) ? b : a), null);
+    if (lastDone === null) throw new RectifyError('CAR.NO_ACTIONS');
     this.transition('startVerification', {
       verificationRound: this.props.verificationRound + 1,
       effectivenessDueDate: policy.calendar.addWorkingDays(
-        lastDone as LocalDate,
+        lastDone,
         policy.serviceLevels.effectivenessReviewDays,
       ),
     });
@@ -625,7 +628,7 @@ export class Car {
         at: ctx.now,
         summary: required('summary', input.summary),
         ismsChangeNeeded: input.ismsChangeNeeded,
-        ismsChangeDescription: input.ismsChangeDescription?.trim() ?? null,
+        ismsChangeDescription: input.ismsChangeDescription?.trim() || null,
         feedsManagementReview: input.feedsManagementReview,
       },
     });

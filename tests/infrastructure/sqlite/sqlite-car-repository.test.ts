@@ -266,9 +266,11 @@ describe('SqliteCarRepository', () => {
         "CREATE TRIGGER audit_log_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END",
       );
 
-      await expect(record(repository, stored, '2026-03-02T09:00:00.000Z')).rejects.toThrow(
-        'disk full',
-      );
+      // better-sqlite3's SqliteError is not a real Error across jest's realms: match its fields.
+      await expect(record(repository, stored, '2026-03-02T09:00:00.000Z')).rejects.toMatchObject({
+        name: 'SqliteError',
+        message: 'disk full',
+      });
 
       db.exec('DROP TRIGGER audit_log_full');
       const found = await repository.findById(stored.car.id);
