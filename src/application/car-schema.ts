@@ -55,6 +55,7 @@ export const CarRecordSchema = z
         decision: z.enum(['recorded', 'rejected', 'merged']),
         by: person,
         at: instant,
+        on: localDate,
         reason: z.string().nullable(),
         mergedInto: z.object({ id: z.string(), number: z.string() }).nullable(),
       })

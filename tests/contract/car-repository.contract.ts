@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { AuditRecord } from '../../src/domain/audit/audit-entry.js';
-import { localDate } from '../../src/domain/calendar/local-date.js';
+import { localDate, type LocalDate } from '../../src/domain/calendar/local-date.js';
 import { formatCarNumber } from '../../src/domain/car/car-number.js';
 import type {
   CarQuery,
@@ -64,18 +64,22 @@ export function describeCarRepositoryContract(
     const report = async (options: CarInStateOptions = {}): Promise<StoredCar> =>
       storeCarInState(repository, 'reported', options);
 
-    /** Records a stored report at `at` (whose UTC year is the year of its number). */
+    /**
+     * Records a stored report at `at`, on the organisation's date `today` (by default the UTC
+     * date of `at`); the year of that date is the year of its number.
+     */
     const record = async (
       stored: StoredCar,
       at: string,
       etag = stored.etag,
+      today?: LocalDate,
     ): Promise<StoredCar> => {
       const car = stored.car;
       const audit = changeWithAudit(
         car,
         'record',
         (c) => {
-          c.record(anOperationContext({ now: at }), {
+          c.record(anOperationContext({ now: at, today }), {
             classification: 'minor_nc',
             severity: 'low',
           });
@@ -306,7 +310,7 @@ export function describeCarRepositoryContract(
         expect(updated.car.needsNumber()).toBe(false);
       });
 
-      it('starts again at 0001 in a new year, by the UTC year of the recording', async () => {
+      it("starts again at 0001 in a new year, by the organisation's date of the recording", async () => {
         const a = await report();
         const b = await report();
         const c = await report();
@@ -316,15 +320,17 @@ export function describeCarRepositoryContract(
           (await record(a, '2025-12-31T23:59:59.000Z')).car.number,
           (await record(b, '2026-01-01T00:00:00.000Z')).car.number,
           (await record(c, '2025-06-30T12:00:00.000Z')).car.number,
-          // 23:30 at UTC-2 is already 2026 in UTC.
-          (await record(d, '2025-12-31T23:30:00.000-02:00')).car.number,
+          // 23:30 on 31 December at UTC-2 is already 2026 in UTC, but still 2025 for an
+          // organisation in that zone.
+          (await record(d, '2025-12-31T23:30:00.000-02:00', d.etag, localDate('2025-12-31'))).car
+            .number,
         ];
 
         expect(numbers).toEqual([
           'CAR-2025-0001',
           'CAR-2026-0001',
           'CAR-2025-0002',
-          'CAR-2026-0002',
+          'CAR-2025-0003',
         ]);
       });
 

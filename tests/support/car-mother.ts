@@ -87,8 +87,11 @@ export function aReportedCar(overrides: ReportedCarOverrides = {}): Car {
   });
 }
 
+/** By default `today` is the UTC date of `now`, as for an organisation on UTC. */
 export function anOperationContext(overrides: Partial<OperationContext> = {}): OperationContext {
-  return { actor: THE_MR, now: DEFAULT_NOW, today: DEFAULT_TODAY, ...overrides };
+  const now = overrides.now ?? DEFAULT_NOW;
+  const today = overrides.today ?? localDate(new Date(now).toISOString().slice(0, 10));
+  return { actor: THE_MR, ...overrides, now, today };
 }
 
 export function anIdempotencyClaim(overrides: Partial<IdempotencyClaim> = {}): IdempotencyClaim {

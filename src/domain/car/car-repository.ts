@@ -71,7 +71,8 @@ export interface CarRepository {
   /**
    * Saves a changed CAR if its stored etag still equals `expectedEtag`, else fails with
    * CAR.CONFLICT (and changes nothing). A CAR that `needsNumber()` gets the next number of
-   * the year of `audit.at`, in the same atomic write, and the audit records it.
+   * its `numberYear()`, in the same atomic write, and the audit records it. The returned
+   * StoredCar holds a fresh copy; after a failed write, reload rather than reuse `car`.
    */
   update(car: Car, expectedEtag: string, audit: AuditRecord): Promise<StoredCar>;
 

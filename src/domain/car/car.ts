@@ -1,4 +1,4 @@
-import type { LocalDate } from '../calendar/local-date.js';
+import { yearOf, type LocalDate } from '../calendar/local-date.js';
 import type { ServiceLevels } from '../calendar/service-levels.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { RectifyError } from '../errors.js';
@@ -42,6 +42,8 @@ export interface TriageDecision {
   readonly decision: 'recorded' | 'rejected' | 'merged';
   readonly by: PersonRef;
   readonly at: string;
+  /** The organisation's date of the decision; a recorded CAR is numbered in its year. */
+  readonly on: LocalDate;
   readonly reason: string | null;
   readonly mergedInto: { readonly id: string; readonly number: string } | null;
 }
@@ -322,6 +324,13 @@ export class Car {
     return this.props.number === null && this.props.triage?.decision === 'recorded';
   }
 
+  /** The year the CAR is numbered in: the year it was recorded, in the organisation's calendar. */
+  numberYear(): number {
+    if (this.props.triage?.decision !== 'recorded')
+      throw new Error(`CAR ${this.id} is not recorded`);
+    return yearOf(this.props.triage.on);
+  }
+
   /** Called by the store, inside the transaction that saves the recording. */
   assignNumber(number: CarNumber): void {
     if (!this.needsNumber()) throw new Error(`CAR ${this.id} cannot take a number now`);
@@ -339,6 +348,7 @@ export class Car {
         decision: 'recorded',
         by: ctx.actor,
         at: ctx.now,
+        on: ctx.today,
         reason: input.reason ?? null,
         mergedInto: null,
       },
@@ -353,6 +363,7 @@ export class Car {
         decision: 'rejected',
         by: ctx.actor,
         at: ctx.now,
+        on: ctx.today,
         reason: required('reason', input.reason),
         mergedInto: null,
       },
@@ -374,6 +385,7 @@ export class Car {
         decision: 'merged',
         by: ctx.actor,
         at: ctx.now,
+        on: ctx.today,
         reason: input.reason ?? null,
         mergedInto: { id: t.id, number: t.number },
       },

@@ -105,9 +105,6 @@ function normalisedInstant(value: string, what: string): string {
   return new Date(ms).toISOString();
 }
 
-const utcYear = (at: string): number =>
-  new Date(normalisedInstant(at, 'audit.at')).getUTCFullYear();
-
 const invalidCursor = (reason: string): RectifyError =>
   new RectifyError('REQUEST.VALIDATION', { field: 'cursor', reason });
 
@@ -273,7 +270,7 @@ export class SqliteCarRepository implements CarRepository {
           }
         }
         const working = Car.fromPrimitives(car.toPrimitives());
-        const numbering = this.numberIfNeeded(working, audit.at);
+        const numbering = this.numberIfNeeded(working);
         const updatedAt = normalisedInstant(audit.at, 'audit.at');
         this.statements.insertCar.run({ ...columnsOf(working, updatedAt), version: 1 });
         this.replaceActions(working);
@@ -303,7 +300,7 @@ export class SqliteCarRepository implements CarRepository {
         const currentEtag = etagOf(current.version);
         if (currentEtag !== expectedEtag) throw new RectifyError('CAR.CONFLICT', { currentEtag });
         const working = Car.fromPrimitives(car.toPrimitives());
-        const numbering = this.numberIfNeeded(working, audit.at);
+        const numbering = this.numberIfNeeded(working);
         const updatedAt = normalisedInstant(audit.at, 'audit.at');
         const result = this.statements.updateCar.run({
           ...columnsOf(working, updatedAt),
@@ -471,12 +468,9 @@ export class SqliteCarRepository implements CarRepository {
   }
 
   /** Takes the next number of the year, inside the caller's transaction (so it rolls back with it). */
-  private numberIfNeeded(
-    car: Car,
-    at: string,
-  ): { number: CarNumber | null; changes: FieldChange[] } {
+  private numberIfNeeded(car: Car): { number: CarNumber | null; changes: FieldChange[] } {
     if (!car.needsNumber()) return { number: null, changes: [] };
-    const year = utcYear(at);
+    const year = car.numberYear();
     const next = this.statements.nextNumber.get(year);
     if (!next) throw new Error(`no number handed out for ${year}`);
     const number = formatCarNumber(year, next.last_value);

@@ -66,7 +66,10 @@ const record = async (
     car,
     'record',
     (c) => {
-      c.record(anOperationContext({ now: at }), { classification: 'major_nc', severity: 'high' });
+      c.record(anOperationContext({ now: at }), {
+        classification: 'major_nc',
+        severity: 'high',
+      });
     },
     THE_MR,
     { at },
@@ -312,7 +315,10 @@ describe('SqliteCarRepository', () => {
         car,
         'record',
         (c) => {
-          c.record(anOperationContext(), { classification: 'ofi', severity: 'low' });
+          c.record(anOperationContext({ now: '2027-01-04T08:00:00.000Z' }), {
+            classification: 'ofi',
+            severity: 'low',
+          });
         },
         THE_MR,
         { at: '2027-01-04T08:00:00.000Z' },
