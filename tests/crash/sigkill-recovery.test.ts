@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { verifyAuditTrail } from '../../src/infrastructure/sqlite/sqlite-car-repository.js';
 import { aReportBody, people } from '../support/rectify-harness.js';
 
 /**
@@ -130,6 +131,7 @@ describe('a crash while reports are coming in', () => {
 
     const after = new Database(path.join(dataDir, 'rectify.db'), { readonly: true });
     expect(after.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(verifyAuditTrail(after)).toMatchObject({ ok: true });
     after.close();
   }, 120_000);
 });
