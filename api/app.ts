@@ -19,6 +19,13 @@ export interface AppDeps {
   readonly ready: () => Promise<void>;
   /** Local mode only: the sample people, the token route and the built-in issuer. */
   readonly devRouter?: Router | undefined;
+  /**
+   * Mounts what must come before the API's bearer authentication, such as the bot's
+   * `/api/messages`, which authenticates Bot Framework tokens itself.
+   */
+  readonly beforeApi?: ((app: Express) => Promise<void>) | undefined;
+  /** Served after the API, such as the tab's pages. */
+  readonly afterApi?: Router | undefined;
 }
 
 /** Teams, Outlook and Microsoft 365 hosts that may frame Rectify's pages; never `*`. */
@@ -72,7 +79,7 @@ const jsonOnly: RequestHandler = (req, _res, next) => {
   else next();
 };
 
-export function createApp(deps: AppDeps): Express {
+export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -104,6 +111,8 @@ export function createApp(deps: AppDeps): Express {
     res.json(openApi);
   });
 
+  if (deps.beforeApi) await deps.beforeApi(app);
+
   const api = express.Router();
   api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }));
   api.use(authenticate(deps.tokenValidator));
@@ -113,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(carsRouter(deps.carService));
   app.use('/api', api);
+  if (deps.afterApi) app.use(deps.afterApi);
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

@@ -67,7 +67,7 @@ export async function startRectify(
     roleGroups: config.auth.roleGroups,
   });
 
-  const app = createApp({
+  const app = await createApp({
     carService,
     tokenValidator,
     logger,
