@@ -23,6 +23,23 @@ module.exports = {
       to: { path: '^api/' },
     },
     {
+      name: 'tab-reaches-the-server-through-its-api',
+      comment:
+        'The browser tab talks to the REST API through its client; of the server it may share the pure domain vocabulary and lifecycle table and the operation routes, never adapters, HTTP handlers or configuration.',
+      severity: 'error',
+      from: { path: '^src/tab/web/' },
+      to: {
+        path: '^(src/(infrastructure|config|server|main|cli)|api/(?!car-operations))|^node_modules/(express|better-sqlite3|jose|pino|@azure|@microsoft/microsoft-graph-client)',
+      },
+    },
+    {
+      name: 'tab-takes-only-types-from-the-application',
+      comment: 'Use-case code and zod stay on the server: the tab imports their types only.',
+      severity: 'error',
+      from: { path: '^src/tab/web/' },
+      to: { path: '^src/application/|^node_modules/zod', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -31,7 +31,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'tests/**', 'scripts/**', 'bench/**'],
+    // The Teams tab runs in the browser: its own tsconfig (DOM, JSX, bundler resolution).
+    files: ['src/tab/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: ['./tsconfig.tab.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
+  {
+    files: ['src/config.ts', 'tests/**', 'scripts/**', 'bench/**', 'vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

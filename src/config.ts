@@ -43,6 +43,11 @@ const EnvSchema = z.object({
   ROLE_COMMITTEE_APP_ROLES: list,
   ROLE_MR_GROUP_IDS: list,
   ROLE_COMMITTEE_GROUP_IDS: list,
+  ROLE_MR_USER_IDS: list,
+  ROLE_COMMITTEE_USER_IDS: list,
+  BOT_ID: z.string().trim().min(1).optional(),
+  BOT_PASSWORD: z.string().min(1).optional(),
+  BOT_TENANT_ID: z.string().trim().min(1).optional(),
   TIME_ZONE: z.string().default('UTC'),
   WEEKEND_DAYS: z.string().default('0,6'),
   HOLIDAYS: list,
@@ -50,6 +55,16 @@ const EnvSchema = z.object({
   SLA_MINOR_NC_DAYS: days(14),
   SLA_OFI_DAYS: days(30),
   SLA_EFFECTIVENESS_REVIEW_DAYS: days(30),
+  STORE: z.enum(['sqlite', 'sharepoint']).default('sqlite'),
+  SHAREPOINT_SITE_ID: z.string().trim().min(1).optional(),
+  GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com/v1.0'),
+  GRAPH_CLIENT_ID: z.string().trim().min(1).optional(),
+  GRAPH_TENANT_ID: z.string().trim().min(1).optional(),
+  GRAPH_AUTHORITY_HOST: z.url().optional(),
+  GRAPH_CERTIFICATE_PATH: z.string().trim().min(1).optional(),
+  GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
+  AAD_APP_CLIENT_SECRET: z.string().min(1).optional(),
+  GRAPH_AUTHORITY_CA_PATH: z.string().trim().min(1).optional(),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -67,6 +82,18 @@ export interface AuthConfig {
   readonly roleGroups: { readonly mr: readonly string[]; readonly committee: readonly string[] };
 }
 
+/**
+ * The bot's Bot Framework registration. Without credentials (local mode only) the bot accepts
+ * unauthenticated activities, which is what Agents Playground sends.
+ */
+export interface BotConfig {
+  readonly appId: string | null;
+  readonly password: string | null;
+  readonly tenantId: string | null;
+  /** Bot Framework tokens carry no roles: Entra object ids granted a role, from configuration. */
+  readonly roleUsers: { readonly mr: readonly string[]; readonly committee: readonly string[] };
+}
+
 export interface Config {
   readonly mode: 'local' | 'production';
   readonly port: number;
@@ -76,9 +103,32 @@ export interface Config {
   readonly logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   readonly maxBodyBytes: number;
   readonly auth: AuthConfig;
+  readonly bot: BotConfig;
   readonly timeZone: string;
   readonly calendar: WorkingCalendarSettings;
   readonly serviceLevels: ServiceLevels;
+  readonly store: StoreConfig;
+}
+
+/**
+ * Where CARs live: the embedded SQLite file, or SharePoint lists through Microsoft Graph with
+ * the app's own credentials (client credentials: a certificate, a secret as fallback).
+ */
+export type StoreConfig = { readonly kind: 'sqlite' } | SharePointStoreConfig;
+
+export interface SharePointStoreConfig {
+  readonly kind: 'sharepoint';
+  readonly siteId: string;
+  /** With its version, e.g. https://graph.microsoft.us/v1.0 for a national cloud. */
+  readonly graphBaseUrl: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly authorityHost: string;
+  /** PEM holding the private key and the certificate registered on the app. */
+  readonly certificatePath: string | null;
+  readonly clientSecret: string | null;
+  /** A CA to trust for the authority (a TLS-inspecting proxy, the local test endpoint). */
+  readonly authorityCaPath: string | null;
 }
 
 const fail = (problems: string[]): never => {
@@ -89,8 +139,47 @@ const fail = (problems: string[]): never => {
   );
 };
 
-export function loadConfig(env: Env = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+function storeConfig(
+  e: z.infer<typeof EnvSchema>,
+  local: boolean,
+  problems: string[],
+): StoreConfig {
+  if (e.STORE === 'sqlite') return { kind: 'sqlite' };
+  const clientId = e.GRAPH_CLIENT_ID ?? e.AAD_APP_CLIENT_ID;
+  const tenantId = e.GRAPH_TENANT_ID ?? e.AAD_APP_TENANT_ID;
+  const secret = e.GRAPH_CLIENT_SECRET ?? e.AAD_APP_CLIENT_SECRET ?? null;
+  const authorityHost = (
+    e.GRAPH_AUTHORITY_HOST ??
+    e.AAD_APP_OAUTH_AUTHORITY_HOST ??
+    'https://login.microsoftonline.com'
+  ).replace(/\/+$/, '');
+  if (!e.SHAREPOINT_SITE_ID) problems.push('SHAREPOINT_SITE_ID is required with STORE=sharepoint');
+  if (!clientId)
+    problems.push('GRAPH_CLIENT_ID (or AAD_APP_CLIENT_ID) is required with STORE=sharepoint');
+  if (!tenantId)
+    problems.push('GRAPH_TENANT_ID (or AAD_APP_TENANT_ID) is required with STORE=sharepoint');
+  if (!e.GRAPH_CERTIFICATE_PATH && !secret)
+    problems.push('GRAPH_CERTIFICATE_PATH (or a client secret) is required with STORE=sharepoint');
+  if (!authorityHost.startsWith('https://'))
+    problems.push('GRAPH_AUTHORITY_HOST must be an https URL');
+  if (!local && !e.GRAPH_BASE_URL.startsWith('https://'))
+    problems.push('GRAPH_BASE_URL must be an https URL in production mode');
+  return {
+    kind: 'sharepoint',
+    siteId: e.SHAREPOINT_SITE_ID ?? '',
+    graphBaseUrl: e.GRAPH_BASE_URL.replace(/\/+$/, ''),
+    tenantId: tenantId ?? '',
+    clientId: clientId ?? '',
+    authorityHost,
+    certificatePath: e.GRAPH_CERTIFICATE_PATH ? path.resolve(e.GRAPH_CERTIFICATE_PATH) : null,
+    clientSecret: secret,
+    authorityCaPath: e.GRAPH_AUTHORITY_CA_PATH ? path.resolve(e.GRAPH_AUTHORITY_CA_PATH) : null,
+  };
+}
+
+/** `overrides` win over `env` (a CLI flag over the environment). */
+export function loadConfig(env: Env = process.env, overrides: Env = {}): Config {
+  const parsed = EnvSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) fail(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data as z.infer<typeof EnvSchema>;
   const problems: string[] = [];
@@ -118,7 +207,12 @@ export function loadConfig(env: Env = process.env): Config {
     const host = e.AAD_APP_OAUTH_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
     if (!host.startsWith('https://'))
       problems.push('AAD_APP_OAUTH_AUTHORITY_HOST must be an https URL in production mode');
+    if (!e.BOT_ID || !e.BOT_PASSWORD)
+      problems.push('BOT_ID and BOT_PASSWORD are required in production mode');
   }
+  if ((e.BOT_ID === undefined) !== (e.BOT_PASSWORD === undefined))
+    problems.push('BOT_ID and BOT_PASSWORD go together');
+  const store = storeConfig(e, local, problems);
   if (problems.length > 0) fail(problems);
 
   const allowedTenantIds = e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : [tenantId];
@@ -129,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   return {
     mode: e.RECTIFY_MODE,
+    store,
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
@@ -148,6 +243,12 @@ export function loadConfig(env: Env = process.env): Config {
             : DEFAULT_ROLE_CLAIM_VALUES.committee,
       },
       roleGroups: { mr: e.ROLE_MR_GROUP_IDS, committee: e.ROLE_COMMITTEE_GROUP_IDS },
+    },
+    bot: {
+      appId: e.BOT_ID ?? null,
+      password: e.BOT_PASSWORD ?? null,
+      tenantId: e.BOT_TENANT_ID ?? e.AAD_APP_TENANT_ID ?? null,
+      roleUsers: { mr: e.ROLE_MR_USER_IDS, committee: e.ROLE_COMMITTEE_USER_IDS },
     },
     timeZone: e.TIME_ZONE,
     calendar: { weekendDays, holidays: e.HOLIDAYS as LocalDate[] },

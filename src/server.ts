@@ -6,6 +6,7 @@ import type { Router } from 'express';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../api/app.js';
+import { botMount } from './bot/mount-bot.js';
 import type { Config } from './config.js';
 import { CarService } from './application/car-service.js';
 import { systemClock, type Clock } from './application/ports.js';
@@ -13,8 +14,11 @@ import { WorkingCalendar } from './domain/calendar/working-calendar.js';
 import { createDevRouter } from './infrastructure/auth/dev-routes.js';
 import { createEntraTokenValidator } from './infrastructure/auth/entra-token-validator.js';
 import { LocalIssuer } from './infrastructure/auth/local-issuer.js';
+import type { CarRepository } from './domain/car/car-repository.js';
+import { openGraphCarRepository } from './infrastructure/graph/open-graph-store.js';
 import { openDatabase } from './infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from './infrastructure/sqlite/sqlite-car-repository.js';
+import { defaultTabDir, tabRouter } from './tab/serve-tab.js';
 
 export interface RunningRectify {
   readonly url: string;
@@ -29,14 +33,18 @@ export interface RunningRectify {
  */
 export async function startRectify(
   config: Config,
-  options: { clock?: Clock; logger?: Logger } = {},
+  options: { clock?: Clock; logger?: Logger; tabDir?: string } = {},
 ): Promise<RunningRectify> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'rectify' } });
   const db = openDatabase(config.databaseFile);
-  const repository = new SqliteCarRepository(db);
+  const repository: CarRepository =
+    config.store.kind === 'sharepoint'
+      ? await openGraphCarRepository(config.store)
+      : new SqliteCarRepository(db);
+  const clock = options.clock ?? systemClock;
   const carService = new CarService({
     repository,
-    clock: options.clock ?? systemClock,
+    clock,
     newId: randomUUID,
     calendar: new WorkingCalendar(config.calendar),
     serviceLevels: config.serviceLevels,
@@ -77,18 +85,21 @@ export async function startRectify(
       return Promise.resolve();
     },
     devRouter,
+    beforeApi: botMount(config, { carService, repository, db, clock, logger }),
+    afterApi: tabRouter({ dir: options.tabDir ?? defaultTabDir() }),
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => {
-      resolve(s);
+    // Express 5 hands a listen error (port taken) to this callback instead of throwing.
+    const s = app.listen(config.port, config.host, (err?: Error) => {
+      if (err) reject(err);
+      else resolve(s);
     });
-    s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   listeningOn = `http://127.0.0.1:${port}`;
   logger.info(
-    { url: listeningOn, mode: config.mode, data: config.dataDir },
+    { url: listeningOn, mode: config.mode, data: config.dataDir, store: config.store.kind },
     'Rectify is listening',
   );
 

@@ -40,12 +40,23 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses production mode without the bot credentials', () => {
+    const problems = problemsOf({
+      RECTIFY_MODE: 'production',
+      AAD_APP_CLIENT_ID: 'c',
+      AAD_APP_TENANT_ID: 't',
+    });
+    expect(problems).toEqual([expect.stringContaining('BOT_ID and BOT_PASSWORD')]);
+  });
+
   it('refuses a plain-http authority in production', () => {
     const problems = problemsOf({
       RECTIFY_MODE: 'production',
       AAD_APP_CLIENT_ID: 'c',
       AAD_APP_TENANT_ID: 't',
       AAD_APP_OAUTH_AUTHORITY_HOST: 'http://login.example',
+      BOT_ID: 'bot',
+      BOT_PASSWORD: 'secret',
     });
     expect(problems).toEqual([expect.stringContaining('https')]);
   });
@@ -73,6 +84,8 @@ describe('configuration', () => {
       AAD_APP_OAUTH_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
       SLA_OFI_DAYS: '20',
       HOLIDAYS: '2026-12-25',
+      BOT_ID: 'bot',
+      BOT_PASSWORD: 'secret',
     });
     expect(config.auth.authorityHost).toBe('https://login.microsoftonline.us');
     expect(config.auth.allowedTenantIds).toEqual(['home', 'partner']);
@@ -87,6 +100,8 @@ describe('configuration', () => {
       RECTIFY_MODE: 'production',
       AAD_APP_CLIENT_ID: 'client',
       AAD_APP_TENANT_ID: '11111111-1111-4111-8111-111111111111',
+      BOT_ID: '22222222-2222-4222-8222-222222222222',
+      BOT_PASSWORD: 'secret',
       DATA_DIR: dataDir,
       PORT: '0',
       HOST: '127.0.0.1',

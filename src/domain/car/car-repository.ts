@@ -7,6 +7,7 @@ import type { CarState } from './lifecycle.js';
 /** A CAR as stored, with the opaque concurrency token of that version. */
 export interface StoredCar {
   readonly car: Car;
+  /** Opaque: a version number in SQLite, the item's `"{guid},{version}"` ETag in SharePoint. */
   readonly etag: string;
   readonly updatedAt: string;
 }
@@ -79,5 +80,9 @@ export interface CarRepository {
   findById(id: string): Promise<StoredCar | null>;
   findByNumber(number: string): Promise<StoredCar | null>;
   list(query: CarQuery): Promise<CarPage>;
+  /**
+   * The CAR's audit entries in order. Sequences increase within a CAR; an adapter may number
+   * them across the whole store (SQLite) or per CAR (SharePoint, one hash chain per CAR).
+   */
   history(carId: string): Promise<readonly AuditEntry[]>;
 }

@@ -419,11 +419,18 @@ export class Car {
   }
 
   updateInvestigation(_ctx: OperationContext, changes: InvestigationChanges): void {
-    const current = this.props.investigation;
-    const defined = Object.fromEntries(
-      Object.entries(changes).filter(([, v]) => v !== undefined),
-    ) as Partial<Investigation>;
-    this.transition('updateInvestigation', { investigation: { ...current, ...defined } });
+    const c = this.props.investigation;
+    const keep = <T>(next: T | undefined, now: T): T => (next === undefined ? now : next);
+    // Field by field, so that nothing else the caller's object carries is ever stored.
+    this.transition('updateInvestigation', {
+      investigation: {
+        fiveWhys: keep(changes.fiveWhys, c.fiveWhys),
+        rootCause: keep(changes.rootCause, c.rootCause),
+        causeCategory: keep(changes.causeCategory, c.causeCategory),
+        consultees: keep(changes.consultees, c.consultees),
+        similarCheck: keep(changes.similarCheck, c.similarCheck),
+      },
+    });
   }
 
   // ---- actions --------------------------------------------------------------
@@ -464,11 +471,19 @@ export class Car {
   updateAction(_ctx: OperationContext, actionId: string, changes: ActionChanges): void {
     this.guard('updateAction');
     this.openAction(actionId);
-    const defined = Object.fromEntries(
-      Object.entries(changes).filter(([, v]) => v !== undefined),
-    ) as Partial<CarAction>;
     this.transition('updateAction', {
-      actions: this.props.actions.map((a) => (a.id === actionId ? { ...a, ...defined } : a)),
+      actions: this.props.actions.map((a) =>
+        a.id === actionId
+          ? {
+              ...a,
+              title: changes.title === undefined ? a.title : required('title', changes.title),
+              description: changes.description ?? a.description,
+              owner: changes.owner ?? a.owner,
+              dueDate: changes.dueDate ?? a.dueDate,
+              steps: changes.steps ?? a.steps,
+            }
+          : a,
+      ),
     });
   }
 

@@ -88,6 +88,57 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'bot: processed card actions and conversation references',
+    up: `
+      -- A card action (invoke id + verb) that changed state; a redelivery changes nothing.
+      CREATE TABLE bot_processed_invokes (
+        invoke_key TEXT PRIMARY KEY,
+        car_id     TEXT,
+        at         TEXT NOT NULL
+      ) STRICT;
+
+      -- Where to reach a person proactively: the last 1:1 conversation with the bot.
+      CREATE TABLE bot_conversation_refs (
+        tenant_id       TEXT NOT NULL,
+        aad_object_id   TEXT NOT NULL,
+        user_mri        TEXT NOT NULL,
+        user_name       TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        service_url     TEXT NOT NULL,
+        bot_id          TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, aad_object_id)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 3,
+    name: 'bot: notification outbox fed from the audit trail',
+    up: `
+      -- How far the notifier has read the audit trail (written in the CAR's own transaction).
+      CREATE TABLE bot_feed_cursor (
+        name     TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL
+      ) STRICT;
+
+      -- One row per notification; the key makes each one unique (written at most once).
+      CREATE TABLE bot_outbox (
+        notification_key TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL,
+        car_id           TEXT NOT NULL,
+        recipient_id     TEXT NOT NULL,
+        recipient_role   TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  TEXT NOT NULL,
+        sent_at          TEXT,
+        outcome          TEXT
+      ) STRICT;
+      CREATE INDEX bot_outbox_due ON bot_outbox (sent_at, next_attempt_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));

@@ -254,6 +254,28 @@ describe('the lifecycle table, exhaustively', () => {
     }
 });
 
+describe('edits', () => {
+  it('store only the fields they are about, whatever else the input carries', () => {
+    const investigating = carInState('investigating');
+    const extra = { op: 'updateInvestigation', reason: 'why', injected: true };
+    investigating.updateInvestigation(ctx, { ...extra, rootCause: 'Unclear duty' });
+    expect(Object.keys(investigating.toPrimitives().investigation).sort()).toEqual([
+      'causeCategory',
+      'consultees',
+      'fiveWhys',
+      'rootCause',
+      'similarCheck',
+    ]);
+    expect(investigating.toPrimitives().investigation.rootCause).toBe('Unclear duty');
+    const car = carInState('action_planned');
+    const actionId = car.actions[0]?.id ?? '';
+    const before = Object.keys(car.actions[0] ?? {}).sort();
+    car.updateAction(ctx, actionId, { ...extra, ...{ actionId }, title: 'Renamed' });
+    expect(Object.keys(car.actions[0] ?? {}).sort()).toEqual(before);
+    expect(car.actions[0]?.title).toBe('Renamed');
+  });
+});
+
 describe('the gates of clause 10.2', () => {
   const codeOf = (f: () => void): string | undefined => {
     try {

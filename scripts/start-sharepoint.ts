@@ -1,0 +1,27 @@
+/**
+ * `npm run start:sharepoint`: the whole product on emulated Microsoft Graph. Starts the emulated
+ * tenant (see scripts/graph-emulator.ts) and Rectify with STORE=sharepoint against it, in local
+ * mode otherwise (built-in sign-in, sample people, the tab and the bot as with `npm start`).
+ */
+import path from 'node:path';
+import { loadConfig } from '../src/config.js';
+import { startRectify } from '../src/server.js';
+import { startEmulatedTenant } from '../tests/graph/support/emulated-tenant.js';
+
+const port = Number(process.env.GRAPH_EMULATOR_PORT ?? '5055');
+const dir = path.resolve(process.env.DATA_DIR ?? 'data', 'emulated-tenant');
+
+const tenant = await startEmulatedTenant({ dir, graphPort: port });
+const rectify = await startRectify(loadConfig(process.env, tenant.env));
+rectify.logger.info(
+  { graph: tenant.env.GRAPH_BASE_URL, site: tenant.env.SHAREPOINT_SITE_ID },
+  'Rectify runs on the emulated SharePoint site (its lists live in memory until you stop)',
+);
+const stop = (): void => {
+  void rectify
+    .close()
+    .then(() => tenant.close())
+    .then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

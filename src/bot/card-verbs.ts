@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Every verb an `Action.Execute` on a Rectify card can carry. */
+export const CARD_VERBS = [
+  'report.submit',
+  'car.refresh',
+  'car.record',
+  'car.reject',
+  'car.merge',
+  'car.containment',
+  'car.startInvestigation',
+  'car.investigation',
+  'car.addAction',
+  'car.planActions',
+  'car.startImplementation',
+  'action.complete',
+  'car.startVerification',
+  'car.verify',
+  'car.close',
+] as const;
+export type CardVerb = (typeof CARD_VERBS)[number];
+export type CarVerb = Exclude<CardVerb, 'report.submit' | 'car.refresh'>;
+
+export const isCardVerb = (v: unknown): v is CardVerb =>
+  typeof v === 'string' && (CARD_VERBS as readonly string[]).includes(v);
+
+/** The data a CAR card carries with each action: which CAR, and the version the person saw. */
+export const CarTargetSchema = z.object({
+  carId: z.string().trim().min(1).max(64),
+  etag: z.string().trim().min(1).max(200),
+});
+export type CarTarget = z.infer<typeof CarTargetSchema>;
+
+/** Card inputs arrive as strings (choice sets and toggles included). */
+export const cardString = z.string().max(10_000).optional();

@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { CarRecordSchema } from '../../application/car-schema.js';
+import type { AuditEntry } from '../../domain/audit/audit-entry.js';
+import { parseCarNumber } from '../../domain/car/car-number.js';
+import type { CarSortField, IdempotencyClaim, StoredCar } from '../../domain/car/car-repository.js';
+import { Car } from '../../domain/car/car.js';
+import type { ChainedRow } from '../audit/hash-chain.js';
+import { A, C } from './rectify-lists.js';
+import type { Fields, ListItem } from './sharepoint-list-client.js';
+
+/**
+ * Between a CAR and its list item. Only this file and the repository know the column names;
+ * what comes back from SharePoint is parsed with a schema before the domain sees it.
+ */
+
+/** What the adapter keeps about the item a CAR was read from, to write it back. */
+export interface ItemMeta {
+  readonly itemId: string;
+  readonly etag: string;
+  readonly writeId: string;
+  readonly auditHead: { readonly sequence: number; readonly hash: string };
+  /** The audit item of the last write, kept on the CAR until it is surely in the audit list. */
+  readonly lastAudit: AuditItemFields | null;
+}
+
+const EnvelopeSchema = z.object({
+  v: z.literal(1),
+  updatedAt: z.string(),
+  car: CarRecordSchema,
+});
+
+const ChainedRowSchema = z.object({
+  sequence: z.number().int().min(1),
+  carId: z.string(),
+  operation: z.string(),
+  field: z.string(),
+  oldValue: z.string(),
+  newValue: z.string(),
+  reason: z.string().nullable(),
+  actorId: z.string(),
+  actorName: z.string(),
+  at: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+}) satisfies z.ZodType<ChainedRow>;
+
+const AuditItemSchema = z.object({
+  [A.title]: z.string(),
+  [A.carId]: z.string(),
+  [A.writeId]: z.string(),
+  [A.actorId]: z.string(),
+  [A.actorName]: z.string(),
+  [A.at]: z.string(),
+  [A.reason]: z.string().nullable().optional(),
+  [A.firstSequence]: z.number(),
+  [A.lastSequence]: z.number(),
+  [A.entries]: z.string(),
+});
+export type AuditItemFields = z.infer<typeof AuditItemSchema>;
+
+const CarItemSchema = z.object({
+  [C.carId]: z.string(),
+  [C.writeId]: z.string(),
+  [C.auditHead]: z.string().regex(/^\d+:[0-9a-f]{64}$/),
+  [C.lastAudit]: z.string().nullable().optional(),
+  [C.record]: z.string(),
+  [C.idempotencyFingerprint]: z.string().nullable().optional(),
+});
+
+/** The columns a read of a CAR needs. */
+export const CAR_SELECT: readonly string[] = [
+  C.carId,
+  C.writeId,
+  C.auditHead,
+  C.lastAudit,
+  C.record,
+  C.idempotencyFingerprint,
+];
+
+export const AUDIT_SELECT: readonly string[] = Object.values(A);
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new Error(`${what} is not valid JSON`, { cause: e });
+  }
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new Error(`${what} does not match its schema: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  return parsed.data;
+}
+
+/** Instants are stored in one spelling, with milliseconds, so that they compare as text. */
+export function normalisedInstant(value: string, what: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`${what} is not an ISO instant: ${value}`);
+  return new Date(ms).toISOString();
+}
+
+/** A tie-breaker that sorts the same everywhere: hex digits, which every collation orders alike. */
+const tie = (carId: string): string =>
+  createHash('sha256').update(carId, 'utf8').digest('hex').slice(0, 24);
+
+const epochKey = (instant: string): string => String(Date.parse(instant)).padStart(15, '0');
+
+export interface SortColumns {
+  readonly [C.sortReported]: string;
+  readonly [C.sortUpdated]: string;
+  readonly [C.sortNumberAsc]: string;
+  readonly [C.sortNumberDesc]: string;
+  readonly [C.sortDueAsc]: string;
+  readonly [C.sortDueDesc]: string;
+}
+
+/**
+ * One text column per sort order, each value unique (the tie-breaker) so that a page can start
+ * strictly after the last key seen. Nullable sorts get two columns so that "nothing" sorts last
+ * both ways.
+ */
+export function sortColumns(car: Car, updatedAt: string): SortColumns {
+  const p = car.toPrimitives();
+  const t = tie(p.id);
+  const n = p.number === null ? null : parseCarNumber(p.number);
+  const numberKey = n === null ? null : `${n.year}${String(n.sequence).padStart(8, '0')}`;
+  const due = car.nextDueDate();
+  const dueKey = due === null ? null : due.replace(/-/g, '');
+  return {
+    [C.sortReported]: `${epochKey(p.reportedAt)}${t}`,
+    [C.sortUpdated]: `${epochKey(updatedAt)}${t}`,
+    [C.sortNumberAsc]: numberKey === null ? `9${t}` : `1${numberKey}${t}`,
+    [C.sortNumberDesc]: numberKey === null ? `0${t}` : `5${numberKey}${t}`,
+    [C.sortDueAsc]: dueKey === null ? `9${t}` : `1${dueKey}${t}`,
+    [C.sortDueDesc]: dueKey === null ? `0${t}` : `5${dueKey}${t}`,
+  };
+}
+
+export function sortColumnOf(sort: CarSortField, order: 'asc' | 'desc'): keyof SortColumns {
+  switch (sort) {
+    case 'reportedAt':
+      return C.sortReported;
+    case 'updatedAt':
+      return C.sortUpdated;
+    case 'number':
+      return order === 'asc' ? C.sortNumberAsc : C.sortNumberDesc;
+    case 'dueDate':
+      return order === 'asc' ? C.sortDueAsc : C.sortDueDesc;
+  }
+}
+
+/** Scope and key in one fixed-length value for the unique column. */
+export const idempotencyKeyOf = (claim: IdempotencyClaim): string =>
+  createHash('sha256')
+    .update(JSON.stringify([claim.scope, claim.key]), 'utf8')
+    .digest('hex');
+
+export interface WriteState {
+  readonly updatedAt: string;
+  readonly writeId: string;
+  readonly auditHead: { readonly sequence: number; readonly hash: string };
+  readonly lastAudit: AuditItemFields;
+}
+
+const uniqueList = (values: readonly string[]): string =>
+  values.length === 0 ? '' : `;${[...new Set(values)].join(';')};`;
+
+/** The fields of a CAR's list item, for a create or a full update. */
+export function carFields(car: Car, state: WriteState): Record<string, unknown> {
+  const p = car.toPrimitives();
+  const live = p.actions.filter((a) => a.status !== 'cancelled');
+  const due = car.nextDueDate();
+  return {
+    [C.title]: p.report.title.slice(0, 255),
+    [C.carId]: p.id,
+    [C.number]: p.number,
+    [C.state]: p.state,
+    [C.type]: p.report.type,
+    [C.classification]: p.classification,
+    [C.severity]: p.severity,
+    [C.confidential]: p.report.confidential,
+    [C.reporterId]: p.reporter.id,
+    [C.reporterName]: p.reporter.name.slice(0, 255),
+    [C.reportedAt]: normalisedInstant(p.reportedAt, `reportedAt of CAR ${p.id}`),
+    [C.changedAt]: state.updatedAt,
+    [C.recordedOn]: p.triage?.decision === 'recorded' ? `${p.triage.on}T00:00:00Z` : null,
+    [C.nextDue]: due === null ? null : `${due}T00:00:00Z`,
+    [C.actionOwnerIds]: uniqueList(live.map((a) => a.owner.id)),
+    [C.actionOwnerNames]: [...new Set(live.map((a) => a.owner.name))].join('; '),
+    [C.actionKinds]: uniqueList(live.map((a) => a.kind)).slice(0, 255),
+    ...sortColumns(car, state.updatedAt),
+    [C.writeId]: state.writeId,
+    [C.auditHead]: `${state.auditHead.sequence}:${state.auditHead.hash}`,
+    [C.lastAudit]: JSON.stringify(state.lastAudit),
+    [C.record]: JSON.stringify({ v: 1, updatedAt: state.updatedAt, car: p }),
+  };
+}
+
+/** Reads a CAR list item back: a stored item that does not parse is a bug, not user input. */
+export function storedCarOf(item: ListItem): {
+  stored: StoredCar;
+  meta: ItemMeta;
+  fingerprint: string | null;
+} {
+  const what = `CAR list item ${item.id}`;
+  const f = parseOrThrow(CarItemSchema, item.fields, what);
+  const envelope = parseOrThrow(EnvelopeSchema, parseJson(f[C.record], what), what);
+  if (envelope.car.id !== f[C.carId])
+    throw new Error(`${what} holds the body of CAR ${envelope.car.id}, not ${f[C.carId]}`);
+  const [seq = '0', hash = ''] = f[C.auditHead].split(':');
+  const lastAuditText = f[C.lastAudit];
+  const lastAudit =
+    lastAuditText === null || lastAuditText === undefined || lastAuditText === ''
+      ? null
+      : parseOrThrow(AuditItemSchema, parseJson(lastAuditText, what), `${what} last audit`);
+  return {
+    stored: {
+      car: Car.fromPrimitives(envelope.car),
+      etag: item.etag,
+      updatedAt: envelope.updatedAt,
+    },
+    meta: {
+      itemId: item.id,
+      etag: item.etag,
+      writeId: f[C.writeId],
+      auditHead: { sequence: Number(seq), hash },
+      lastAudit,
+    },
+    fingerprint: f[C.idempotencyFingerprint] ?? null,
+  };
+}
+
+/** The audit item of one write: its chained rows, with who, when and why. */
+export function auditItemFields(writeId: string, rows: readonly ChainedRow[]): AuditItemFields {
+  const first = rows[0];
+  const last = rows.at(-1);
+  if (!first || !last) throw new Error('an audit item holds at least one entry');
+  return {
+    [A.title]: first.operation.slice(0, 255),
+    [A.carId]: first.carId,
+    [A.writeId]: writeId,
+    [A.actorId]: first.actorId,
+    [A.actorName]: first.actorName.slice(0, 255),
+    [A.at]: first.at,
+    [A.reason]: first.reason,
+    [A.firstSequence]: first.sequence,
+    [A.lastSequence]: last.sequence,
+    [A.entries]: JSON.stringify(rows),
+  };
+}
+
+/** The chained rows an audit item holds. */
+export function auditRowsOf(fields: Fields, what: string): ChainedRow[] {
+  const f = parseOrThrow(AuditItemSchema, fields, what);
+  return parseOrThrow(z.array(ChainedRowSchema), parseJson(f[A.entries], what), what);
+}
+
+export function auditEntryOf(row: ChainedRow): AuditEntry {
+  const value = (text: string): unknown =>
+    parseJson(text, `audit entry #${row.sequence} of ${row.carId}`);
+  return {
+    sequence: row.sequence,
+    carId: row.carId,
+    operation: row.operation,
+    field: row.field,
+    oldValue: value(row.oldValue),
+    newValue: value(row.newValue),
+    actor: { id: row.actorId, name: row.actorName },
+    at: row.at,
+    reason: row.reason,
+    hash: row.hash,
+  };
+}

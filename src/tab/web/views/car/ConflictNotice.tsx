@@ -1,0 +1,61 @@
+import {
+  Button,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+} from '@fluentui/react-components';
+import { formatDateTime } from '../../app/labels.js';
+import type { CarOperations } from './use-car-operations.js';
+
+const TELLING_KEYS = ['description', 'summary', 'decision', 'title', 'reason', 'evidence', 'name'];
+
+/** A changed value as a person reads it: the text that matters, not the JSON around it. */
+const brief = (v: unknown): string => {
+  if (v === null || v === undefined || v === '') return '(empty)';
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else if (Array.isArray(v)) s = v.map(brief).join('; ');
+  else if (typeof v === 'object') {
+    const record = v as Record<string, unknown>;
+    const key = TELLING_KEYS.find((k) => typeof record[k] === 'string');
+    s = key ? String(record[key]) : JSON.stringify(v);
+  } else s = JSON.stringify(v);
+  return s.length > 160 ? `${s.slice(0, 157)}…` : s;
+};
+
+/** Shows the other person's change next to the one this user could not save. */
+export function ConflictNotice({ ops }: { ops: CarOperations }) {
+  const c = ops.conflict;
+  if (!c) return null;
+  const who = [...new Set(c.others.map((o) => o.actor.name))].join(', ') || 'Someone';
+  return (
+    <MessageBar intent="warning" role="alert" layout="multiline">
+      <MessageBarBody>
+        <MessageBarTitle>{who} changed this CAR while you were working</MessageBarTitle>
+        Your change “{c.label}” was not saved. The page now shows the current CAR; what you typed is
+        kept. Their change:
+        <ul aria-label="The other change">
+          {c.others.slice(0, 12).map((o) => (
+            <li key={o.sequence}>
+              {formatDateTime(o.at)}, {o.actor.name}, {o.operation}: {o.field} {brief(o.oldValue)} →{' '}
+              {brief(o.newValue)}
+            </li>
+          ))}
+        </ul>
+      </MessageBarBody>
+      <MessageBarActions>
+        <Button appearance="primary" disabled={ops.busy !== null} onClick={() => void ops.redo()}>
+          Send my change again
+        </Button>
+        <Button
+          onClick={() => {
+            ops.dismissConflict();
+          }}
+        >
+          Dismiss
+        </Button>
+      </MessageBarActions>
+    </MessageBar>
+  );
+}

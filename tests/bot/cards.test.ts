@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { CAR_STATES } from '../../src/domain/car/lifecycle.js';
+import { carCard, ownerCard, type CarViewerRole } from '../../src/bot/cards/car.card.js';
+import { carListCard } from '../../src/bot/cards/car-list.card.js';
+import { reportFormCard } from '../../src/bot/cards/report-form.card.js';
+import { messageCard, welcomeCard } from '../../src/bot/cards/welcome.card.js';
+import { literal } from '../../src/bot/literal-text.js';
+import { aPerson, aReportDetails, carInState } from '../support/car-mother.js';
+import { cardProblems, textsOf, verbsOf } from './bot-client.js';
+
+const owner = aPerson({ id: 'owner-1', name: 'Olu Owner' });
+const hostile =
+  'Quote " and \' then\nnew line **bold** [link](https://x.example) ${secret} <at>x</at>';
+
+describe('the cards', () => {
+  it('finds a problem in a broken card (the check can fail)', () => {
+    expect(
+      cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] }),
+    ).not.toEqual([]);
+  });
+
+  const roles: CarViewerRole[] = ['mr', 'reader'];
+  for (const state of CAR_STATES)
+    for (const role of roles)
+      it(`renders a ${state} CAR for the ${role} with no validation problem and user text literal`, () => {
+        const car = carInState(state, {
+          details: aReportDetails({ title: hostile, description: hostile }),
+          actionOwner: owner,
+        }).toPrimitives();
+        const c = carCard({
+          car,
+          etag: '"v1"',
+          viewer: role === 'mr' ? aPerson({ id: 'mr' }) : owner,
+          role,
+          people: [owner, aPerson({ id: 'p2', name: 'Second ${person}' })],
+          refreshUserIds: ['29:a'],
+        });
+        expect(cardProblems(c)).toEqual([]);
+        const texts = textsOf(c).join('\n');
+        expect(texts).not.toContain('${');
+        expect(texts).not.toContain('[link](');
+        expect(texts).toContain(literal('**bold**'));
+        if (role === 'reader')
+          expect(verbsOf(c).filter((v) => v !== 'action.complete')).toEqual([]);
+      });
+
+  it('renders the other cards with no validation problem', () => {
+    const car = carInState('implementing').toPrimitives();
+    const cards = [
+      reportFormCard({
+        formId: 'form-12345678',
+        description: hostile,
+        title: 'From a chat message',
+      }),
+      reportFormCard({ formId: 'form-12345678', problem: 'Please complete the required fields.' }),
+      welcomeCard(),
+      welcomeCard({ unknownCommand: hostile }),
+      messageCard('Rectify', hostile),
+      carListCard('Your reports', [{ car, etag: '"1"' }], 'none'),
+      carListCard('Your reports', [], 'Nothing yet'),
+      ownerCard({
+        carId: car.id,
+        carNumber: car.number,
+        carState: car.state,
+        etag: '"1"',
+        viewer: car.actions[0]?.owner ?? owner,
+        actions: car.actions,
+      }),
+    ];
+    for (const c of cards) expect(cardProblems(c)).toEqual([]);
+  });
+});

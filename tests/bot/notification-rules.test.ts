@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { notificationsFor } from '../../src/bot/notifications/notification-rules.js';
+import { aPerson, carInState } from '../support/car-mother.js';
+
+const reporter = aPerson({ id: 'reporter-1', name: 'Rae Porter' });
+const owner = aPerson({ id: 'owner-1', name: 'Olu Owner' });
+const mr = 'mr-1';
+
+describe('who hears about a change', () => {
+  it('tells every MR but the one who reported of a new report', () => {
+    const car = carInState('reported', { reporter }).toPrimitives();
+    const change = { sequence: 1, carId: car.id, operation: 'report', actorId: reporter.id };
+    expect(notificationsFor(change, car, [mr, 'mr-2']).map((n) => [n.kind, n.recipientId])).toEqual(
+      [
+        ['reportReceived', mr],
+        ['reportReceived', 'mr-2'],
+      ],
+    );
+    expect(notificationsFor({ ...change, actorId: mr }, car, [mr])).toEqual([]);
+  });
+
+  it('tells the reporter of a state change and an owner of an open action, keyed once per action', () => {
+    const car = carInState('action_planned', { reporter, actionOwner: owner }).toPrimitives();
+    const change = { sequence: 9, carId: car.id, operation: 'planActions', actorId: mr };
+    const notes = notificationsFor(change, car, [mr]);
+    expect(notes.map((n) => [n.kind, n.recipientId])).toEqual([
+      ['actionAssigned', owner.id],
+      ['carStateChanged', reporter.id],
+    ]);
+    const again = notificationsFor({ ...change, sequence: 12, operation: 'reclassify' }, car, [mr]);
+    expect(again.map((n) => n.key)).toEqual([notes[0]?.key]);
+  });
+});

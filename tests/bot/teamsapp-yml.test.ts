@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { parseEnvFile } from '../../scripts/package-app.js';
+
+/**
+ * The structure of teamsapp.yml as far as it can be checked without the toolkit's schema
+ * (it ships in @microsoft/teamsfx-core, not installed here): the version, known actions, and
+ * every `${{NAME}}` either in env/.env.dev, a secret, or written by an earlier step.
+ */
+interface Step {
+  uses: string;
+  with?: Record<string, unknown>;
+  writeToEnvironmentFile?: Record<string, string>;
+}
+interface Project {
+  version: string;
+  environmentFolderPath: string;
+  provision: Step[];
+  deploy: Step[];
+  publish: Step[];
+}
+
+const KNOWN_ACTIONS = new Set([
+  'teamsApp/create',
+  'aadApp/create',
+  'aadApp/update',
+  'botAadApp/create',
+  'botFramework/create',
+  'teamsApp/validateManifest',
+  'teamsApp/zipAppPackage',
+  'teamsApp/validateAppPackage',
+  'teamsApp/update',
+  'teamsApp/publishAppPackage',
+  'cli/runNpmCommand',
+  'arm/deploy',
+  'azureAppService/zipDeploy',
+]);
+const BUILT_IN = new Set(['TEAMSFX_ENV', 'APP_NAME_SUFFIX']);
+
+describe('teamsapp.yml', () => {
+  const project = parse(readFileSync('teamsapp.yml', 'utf8')) as Project;
+  const env = parseEnvFile(readFileSync('env/.env.dev', 'utf8'));
+
+  it('uses schema v1.11 with provision, deploy and publish', () => {
+    expect(project.version).toBe('v1.11');
+    expect(project.environmentFolderPath).toBe('./env');
+    for (const stage of [project.provision, project.deploy, project.publish])
+      expect(stage.length).toBeGreaterThan(0);
+  });
+
+  it('uses only toolkit actions it knows, and registers the bot', () => {
+    const all = [...project.provision, ...project.deploy, ...project.publish];
+    expect(all.filter((s) => !KNOWN_ACTIONS.has(s.uses))).toEqual([]);
+    const uses = project.provision.map((s) => s.uses);
+    expect(uses).toEqual(expect.arrayContaining(['botAadApp/create', 'botFramework/create']));
+    expect(uses.indexOf('botAadApp/create')).toBeLessThan(uses.indexOf('teamsApp/zipAppPackage'));
+  });
+
+  it('defines every variable before a step uses it; secrets only as SECRET_*', () => {
+    const known = new Set([...Object.keys(env), ...BUILT_IN]);
+    const problems: string[] = [];
+    for (const stage of [project.provision, project.deploy, project.publish])
+      for (const step of stage) {
+        for (const [, name] of JSON.stringify(step.with ?? {}).matchAll(
+          /\$\{\{\s*([A-Z0-9_]+)\s*\}\}/g,
+        ))
+          if (name && !known.has(name)) problems.push(`${step.uses} uses ${name}`);
+        for (const name of Object.values(step.writeToEnvironmentFile ?? {})) {
+          if (/PASSWORD|SECRET/.test(name) && !name.startsWith('SECRET_'))
+            problems.push(`${name} is a secret`);
+          known.add(name);
+        }
+      }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps secrets out of git', () => {
+    expect(readFileSync('.gitignore', 'utf8')).toMatch(/^env\/\.env\.\*\.user$/m);
+    expect(Object.keys(env).filter((k) => k.startsWith('SECRET_'))).toEqual([]);
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { people, type Who } from '../../support/rectify-harness.js';
+
+/** The page's localStorage, as scripts run in the browser see it. */
+interface KeyValueStore {
+  setItem(key: string, value: string): void;
+}
+
+export const ARTIFACTS = path.resolve('tests', '.artifacts', 'tab');
+
+/** Debian's Chromium, installed by .ci/run; tests never download a browser. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export type ThemeName = 'light' | 'dark' | 'contrast';
+
+export interface TabSession {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Script errors and CSP violations seen in the page. */
+  readonly problems: string[];
+}
+
+/**
+ * A browser profile signed in as a sample person (local mode remembers the choice in
+ * localStorage, which is what the person picker sets).
+ */
+export async function openTabAs(
+  browser: Browser,
+  baseUrl: string,
+  who: Who | null,
+  options: { theme?: ThemeName; path?: string } = {},
+): Promise<TabSession> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const personId = who ? people[who].id : null;
+  const theme = options.theme ?? 'light';
+  await context.addInitScript(
+    ([id, t]) => {
+      if (id)
+        (globalThis as unknown as { localStorage: KeyValueStore }).localStorage.setItem(
+          'rectify.localPerson',
+          id,
+        );
+      (globalThis as unknown as { localStorage: KeyValueStore }).localStorage.setItem(
+        'rectify.theme',
+        t,
+      );
+    },
+    [personId, theme] as const,
+  );
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (401|404|409|400|422)/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${baseUrl}${options.path ?? '/'}`);
+  return { context, page, problems };
+}
+
+const AXE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline script) still holds.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate<AxeViolation[]>(
+    'window.axe.run(document).then((result) => result.violations)',
+  );
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes
+        .slice(0, 3)
+        .map((n) => ({ target: n.target, html: n.html.slice(0, 160), summary: n.failureSummary })),
+    }));
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
