@@ -1,13 +1,21 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { parseEnvFile } from '../../scripts/package-app.js';
 
 /**
- * The structure of teamsapp.yml as far as it can be checked without the toolkit's schema
- * (it ships in @microsoft/teamsfx-core, not installed here): the version, known actions, and
+ * teamsapp.yml against the toolkit's own schema for its version (published in the npm package
+ * @microsoft/teamsfx-core), plus what the schema cannot say: known actions, the bot steps, and
  * every `${{NAME}}` either in env/.env.dev, a secret, or written by an earlier step.
  */
+const toolkitSchema = (version: string): object =>
+  JSON.parse(
+    readFileSync(
+      `node_modules/@microsoft/teamsfx-core/resource/yaml-schema/${version}/yaml.schema.json`,
+      'utf8',
+    ),
+  ) as object;
 interface Step {
   uses: string;
   with?: Record<string, unknown>;
@@ -41,6 +49,14 @@ const BUILT_IN = new Set(['TEAMSFX_ENV', 'APP_NAME_SUFFIX']);
 describe('teamsapp.yml', () => {
   const project = parse(readFileSync('teamsapp.yml', 'utf8')) as Project;
   const env = parseEnvFile(readFileSync('env/.env.dev', 'utf8'));
+
+  it('validates against the toolkit schema v1.11 from @microsoft/teamsfx-core', () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(toolkitSchema('v1.11'));
+    expect(validate(project) ? [] : validate.errors).toEqual([]);
+    // and the schema is not a rubber stamp: a step with an unknown parameter is refused
+    const broken = { ...project, provision: [{ uses: 'teamsApp/create', with: { nope: 1 } }] };
+    expect(validate(broken)).toBe(false);
+  });
 
   it('uses schema v1.11 with provision, deploy and publish', () => {
     expect(project.version).toBe('v1.11');
