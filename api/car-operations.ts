@@ -30,6 +30,7 @@ export const OPERATION_ROUTES: Record<CarCommandName, OperationRoute> = {
     '/investigation',
     'Update root cause, 5-Whys, consultees, similar check',
   ),
+  addConsulteeInput: post('/consultee-inputs', 'Answer the investigation as a consultee'),
   addAction: post('/actions', 'Add an action'),
   updateAction: patch('/actions/:actionId', 'Change an open action'),
   completeAction: post('/actions/:actionId/complete', 'Mark an action done'),

@@ -9,13 +9,19 @@ import {
 /**
  * Who may see and do what. Reporters see their own reports; confidential reports are for the
  * MR and the committee (and their reporter); action owners see the CARs they act on; the MR
- * acts on all; the committee reads all and records reviews.
+ * acts on all; the committee reads all and records reviews. The people the MR consults on the
+ * investigation read the CAR, confidential or not (the MR chose them), and answer it.
  */
 export const seesEverything = (p: Principal): boolean =>
   isManagementRepresentative(p) || isCommitteeMember(p);
 
 export function canView(p: Principal, car: Car): boolean {
-  return seesEverything(p) || car.isReportedBy(p.id) || (!car.confidential && car.ownsAction(p.id));
+  return (
+    seesEverything(p) ||
+    car.isReportedBy(p.id) ||
+    car.isConsultee(p.id) ||
+    (!car.confidential && car.ownsAction(p.id))
+  );
 }
 
 export function canExecute(p: Principal, car: Car, command: CarCommand): boolean {
@@ -23,6 +29,8 @@ export function canExecute(p: Principal, car: Car, command: CarCommand): boolean
   switch (command.op) {
     case 'addCommitteeReview':
       return isCommitteeMember(p);
+    case 'addConsulteeInput':
+      return car.isConsultee(p.id);
     case 'completeAction':
       return car.actions.some((a) => a.id === command.actionId && a.owner.id === p.id);
     default:

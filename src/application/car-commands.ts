@@ -120,6 +120,11 @@ export const CarCommandSchemas = {
     },
     'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3)',
   ),
+  addConsulteeInput: command(
+    'addConsulteeInput',
+    { answer: requiredText(5000) },
+    "A consultee's answer to the investigation questions (only the people the MR consulted)",
+  ),
   addAction: command(
     'addAction',
     actionFields,

@@ -68,6 +68,10 @@ export const CarRecordSchema = z
       rootCause: z.string().nullable(),
       causeCategory: z.enum(CAUSE_CATEGORIES).nullable(),
       consultees: z.array(person),
+      // Records stored before consultee inputs existed have none.
+      consulteeInputs: z
+        .array(z.object({ id: z.string(), by: person, at: instant, answer: z.string() }))
+        .default([]),
       similarCheck: z
         .object({ done: z.boolean(), findings: z.string(), relatedCarIds: z.array(z.string()) })
         .nullable(),

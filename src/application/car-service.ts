@@ -230,6 +230,9 @@ export class CarService {
       case 'updateInvestigation':
         car.updateInvestigation(ctx, c);
         return;
+      case 'addConsulteeInput':
+        car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
+        return;
       case 'addAction':
         car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
         return;

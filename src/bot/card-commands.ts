@@ -76,6 +76,11 @@ export const CAR_VERB_COMMANDS: {
       similarCheck: { done: flag(d, 'similarDone'), findings: str(d, 'similarFindings') ?? '' },
     });
   },
+  'car.consulteeInput': (d) =>
+    parseWith(CarCommandSchemas.addConsulteeInput, {
+      op: 'addConsulteeInput',
+      answer: str(d, 'answer'),
+    }),
   'car.addAction': (d, person) => {
     const owner = filled(d, 'actionOwner');
     return parseWith(CarCommandSchemas.addAction, {

@@ -10,6 +10,7 @@ export const CARD_VERBS = [
   'car.containment',
   'car.startInvestigation',
   'car.investigation',
+  'car.consulteeInput',
   'car.addAction',
   'car.planActions',
   'car.startImplementation',

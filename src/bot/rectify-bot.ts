@@ -16,6 +16,7 @@ import { CAR_VERB_COMMANDS, parseWith, reportFromCard, type CardData } from './c
 import { CarTargetSchema, isCardVerb, type CarVerb, type CardVerb } from './card-verbs.js';
 import { carCard, ownerCard, type CarCardInput } from './cards/car.card.js';
 import { carListCard } from './cards/car-list.card.js';
+import { consulteeCard } from './cards/consultee.card.js';
 import { reportFormCard } from './cards/report-form.card.js';
 import { messageCard, welcomeCard } from './cards/welcome.card.js';
 import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js';
@@ -82,6 +83,7 @@ const NOTICES: Record<NotificationKind, Notice> = {
   reportReceived: { text: 'New report waiting for triage.', tone: 'good' },
   actionAssigned: { text: 'You have been given an action.', tone: 'good' },
   carStateChanged: { text: 'Your report moved on.', tone: 'good' },
+  consulteeNamed: { text: 'You are consulted on this investigation.', tone: 'good' },
 };
 
 const problemText = (e: unknown): string =>
@@ -409,12 +411,25 @@ export class RectifyBot {
       ...this.deps.identity.roleUsers.mr,
       car.reporter.id,
       ...car.actions.map((a) => a.owner.id),
+      ...car.investigation.consultees.map((c) => c.id),
     ]);
     const refreshUserIds = this.deps.store
       .conversationRefs(p.tenantId)
       .filter((r) => involved.has(r.aadObjectId) && r.userMri !== '')
       .map((r) => r.userMri)
       .slice(0, MAX_REFRESH_USERS);
+    // A consultee answers on their own card while the investigation runs (the MR keeps theirs).
+    if (
+      !isManagementRepresentative(p) &&
+      car.state === 'investigating' &&
+      stored.car.isConsultee(p.id)
+    )
+      return consulteeCard({
+        car,
+        etag: stored.etag,
+        refreshUserIds,
+        ...(notice ? { notice } : {}),
+      });
     return carCard({
       car,
       etag: stored.etag,

@@ -35,6 +35,10 @@ export const ERROR_CATALOGUE = {
     kind: 'invalid_state',
     title: 'A report can only be merged into another recorded, open CAR',
   },
+  'CAR.NOT_A_CONSULTEE': {
+    kind: 'forbidden',
+    title: 'Only the people consulted on the investigation may answer it',
+  },
   'CAR.NUMBER_INVALID': { kind: 'validation', title: 'A CAR number reads CAR-YYYY-NNNN' },
   'ACTION.NOT_FOUND': { kind: 'not_found', title: 'No such action on this CAR' },
   'ACTION.NOT_OPEN': { kind: 'invalid_state', title: 'The action is no longer open' },

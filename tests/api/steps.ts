@@ -52,7 +52,8 @@ export const investigationComplete = {
   ],
   rootCause: 'The visitor exit checklist omits badge return.',
   causeCategory: 'process',
-  consultees: [{ id: people.owner.id, name: people.owner.name }],
+  // The committee reads every CAR anyway: naming it changes no one's access (a consultee reads).
+  consultees: [{ id: people.committee.id, name: people.committee.name }],
   similarCheck: { done: true, findings: 'No other site uses the checklist.', relatedCarIds: [] },
 };
 

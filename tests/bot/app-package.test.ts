@@ -146,6 +146,7 @@ describe('the Teams app package', () => {
       'reportReceived',
       'actionAssigned',
       'carStateChanged',
+      'consulteeNamed',
     ]);
   });
 

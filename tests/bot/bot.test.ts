@@ -491,6 +491,78 @@ describe('the bot on /api/messages', () => {
     expect((await carState(carId)).state).toBe('investigating');
   });
 
+  it('asks a newly named consultee on a card, once, stores their answer and refuses anyone else', async () => {
+    for (const who of ['mr', 'otherOwner', 'owner'] as const) await say(who, 'help');
+    const toConsultee = () =>
+      connector
+        .notificationsTo(conversationOf('otherOwner'))
+        .filter((c) => textsOf(c).some((t) => t.includes('Consult me')));
+    const { carId } = await reportViaBot('reporter', {
+      title: 'Consult me',
+      confidential: 'true',
+    });
+    let card = await act('mr', 'car.refresh', { carId });
+    card = await act('mr', 'car.record', {
+      ...dataOf(card, 'car.record'),
+      classification: 'minor_nc',
+      severity: 'low',
+    });
+    card = await act('mr', 'car.startInvestigation', dataOf(card, 'car.startInvestigation'));
+    const investigation = {
+      why1: 'The badge reader was offline',
+      consultees: people.otherOwner.id,
+      similarDone: 'false',
+    };
+    card = await act('mr', 'car.investigation', {
+      ...dataOf(card, 'car.investigation'),
+      ...investigation,
+    });
+
+    await eventually(() => toConsultee().length > 0);
+    const asked = toConsultee()[0] as CardJson;
+    seen.push({ where: 'notification to a consultee', card: asked });
+    const askedTexts = textsOf(asked).join('\n');
+    expect(askedTexts).toContain('You are consulted on this investigation');
+    expect(askedTexts).toContain('The badge reader was offline');
+    expect(verbsOf(asked)).toEqual(['car.consulteeInput']);
+
+    const answered = await act('otherOwner', 'car.consulteeInput', {
+      ...dataOf(asked, 'car.consulteeInput'),
+      answer: 'Nobody reported the reader as broken',
+    });
+    expect(textsOf(answered).join('\n')).toContain('Nobody reported the reader as broken');
+    const inputs = () =>
+      carState(carId).then(
+        (c) =>
+          (c.body.investigation as { consulteeInputs: { by: { id: string }; answer: string }[] })
+            .consulteeInputs,
+      );
+    expect(await inputs()).toMatchObject([
+      { by: { id: people.otherOwner.id }, answer: 'Nobody reported the reader as broken' },
+    ]);
+    // The MR reads the answer on their card.
+    card = await act('mr', 'car.refresh', { carId });
+    expect(textsOf(card).join('\n')).toContain('Nobody reported the reader as broken');
+
+    // Forged invokes: an action owner who may not read the confidential CAR, the reporter
+    // (who may read it but was not consulted) and the MR (who names consultees, not answers).
+    const { etag } = await carState(carId);
+    const forge = (who: Who) =>
+      act(who, 'car.consulteeInput', { carId, etag, answer: `Forged by ${who}` });
+    expect(textsOf(await forge('owner')).join(' ')).toMatch(/No such report or CAR/);
+    expect(textsOf(await forge('reporter')).join(' ')).toMatch(/You may not do that/);
+    expect(textsOf(await forge('mr')).join(' ')).toMatch(/Only the people consulted/);
+    expect(await inputs()).toHaveLength(1);
+
+    // Saving the investigation again does not ask the same consultee twice.
+    await act('mr', 'car.investigation', {
+      ...dataOf(card, 'car.investigation'),
+      ...investigation,
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(toConsultee()).toHaveLength(1);
+  });
+
   it('shows an unknown CAR number as not found', async () => {
     expect(textsOf(await say('reporter', 'status CAR-2026-9999')).join(' ')).toMatch(
       /No such report or CAR/,

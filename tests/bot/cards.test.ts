@@ -2,10 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { CAR_STATES } from '../../src/domain/car/lifecycle.js';
 import { carCard, ownerCard, type CarViewerRole } from '../../src/bot/cards/car.card.js';
 import { carListCard } from '../../src/bot/cards/car-list.card.js';
+import { consulteeCard } from '../../src/bot/cards/consultee.card.js';
 import { reportFormCard } from '../../src/bot/cards/report-form.card.js';
 import { messageCard, welcomeCard } from '../../src/bot/cards/welcome.card.js';
 import { literal } from '../../src/bot/literal-text.js';
-import { aPerson, aReportDetails, carInState } from '../support/car-mother.js';
+import { aPerson, aReportDetails, anOperationContext, carInState } from '../support/car-mother.js';
 import { cardProblems, textsOf, verbsOf } from './bot-client.js';
 
 const owner = aPerson({ id: 'owner-1', name: 'Olu Owner' });
@@ -68,5 +69,36 @@ describe('the cards', () => {
       }),
     ];
     for (const c of cards) expect(cardProblems(c)).toEqual([]);
+  });
+
+  it('renders the consultee card with the 5-Whys so far, literally, and a verb only while investigating', () => {
+    const consultee = aPerson({ id: 'c-1', name: 'Cora ${Sult}' });
+    const investigating = carInState('investigating', {
+      details: aReportDetails({ title: hostile, description: hostile }),
+    });
+    const ctx = anOperationContext();
+    investigating.updateInvestigation(ctx, {
+      fiveWhys: [{ question: 'Why 1?', answer: hostile }],
+      consultees: [consultee],
+    });
+    investigating.addConsulteeInput({ ...ctx, actor: consultee }, { id: 'i', answer: hostile });
+    const open = consulteeCard({
+      car: investigating.toPrimitives(),
+      etag: '"3"',
+      refreshUserIds: ['29:c'],
+      notice: { text: 'You are consulted on this investigation.', tone: 'good' },
+    });
+    const closed = consulteeCard({
+      car: carInState('closed').toPrimitives(),
+      etag: '"9"',
+      refreshUserIds: [],
+    });
+    for (const c of [open, closed]) {
+      expect(cardProblems(c)).toEqual([]);
+      expect(textsOf(c).join('\n')).not.toContain('${');
+    }
+    expect(textsOf(open).join('\n')).toContain(`1\\. Why 1? ${literal(hostile)}`);
+    expect(verbsOf(open)).toEqual(['car.consulteeInput']);
+    expect(verbsOf(closed)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { notificationsFor } from '../../src/bot/notifications/notification-rules.js';
-import { aPerson, carInState } from '../support/car-mother.js';
+import { aPerson, anOperationContext, carInState } from '../support/car-mother.js';
 
 const reporter = aPerson({ id: 'reporter-1', name: 'Rae Porter' });
 const owner = aPerson({ id: 'owner-1', name: 'Olu Owner' });
@@ -29,5 +29,23 @@ describe('who hears about a change', () => {
     ]);
     const again = notificationsFor({ ...change, sequence: 12, operation: 'reclassify' }, car, [mr]);
     expect(again.map((n) => n.key)).toEqual([notes[0]?.key]);
+  });
+
+  it('asks each consultee but the actor during the investigation, keyed once per consultee', () => {
+    const consultee = aPerson({ id: 'consultee-1', name: 'Cora Sult' });
+    const car = carInState('investigating', { reporter });
+    const mrPerson = aPerson({ id: mr, name: 'Morgan Reyes' });
+    car.updateInvestigation(anOperationContext({ actor: mrPerson }), {
+      consultees: [consultee, mrPerson],
+    });
+    const p = car.toPrimitives();
+    const change = { sequence: 5, carId: p.id, operation: 'updateInvestigation', actorId: mr };
+    const notes = notificationsFor(change, p, [mr]);
+    expect(notes.map((n) => [n.kind, n.recipientId, n.key])).toEqual([
+      ['consulteeNamed', consultee.id, `consultee:${p.id}:${consultee.id}`],
+    ]);
+    // Once the investigation is over there is nothing left to answer.
+    const later = { ...p, state: 'action_planned' as const };
+    expect(notificationsFor(change, later, [mr])).toEqual([]);
   });
 });

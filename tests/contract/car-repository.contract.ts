@@ -142,6 +142,37 @@ export function describeCarRepositoryContract(
         expect(found?.car.toPrimitives()).toEqual(car.toPrimitives());
       });
 
+      it('round-trips the consultees and their answers', async () => {
+        const stored = await storeCarInState(repository, 'investigating');
+        const consultee = aPerson({ id: 'consultee-7', name: 'Cora Sult' });
+        const car = stored.car;
+        const named = await repository.update(
+          car,
+          stored.etag,
+          changeWithAudit(car, 'updateInvestigation', (c) => {
+            c.updateInvestigation(anOperationContext(), { consultees: [consultee] });
+          }),
+        );
+        await repository.update(
+          car,
+          named.etag,
+          changeWithAudit(
+            car,
+            'addConsulteeInput',
+            (c) => {
+              c.addConsulteeInput(anOperationContext({ actor: consultee }), {
+                id: 'input-1',
+                answer: 'The reader was offline.',
+              });
+            },
+            consultee,
+          ),
+        );
+        const found = await repository.findById(car.id);
+        expect(found?.car.toPrimitives()).toEqual(car.toPrimitives());
+        expect(found?.car.toPrimitives().investigation.consulteeInputs).toHaveLength(1);
+      });
+
       it('stores every step of a CAR walked from report to closure', async () => {
         const stored = await storeCarInState(repository, 'closed');
 

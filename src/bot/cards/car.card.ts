@@ -51,9 +51,10 @@ export interface CarCardInput {
 
 const WHYS = 5;
 
-const titleOf = (car: CarPrimitives): string => `${car.number ?? 'Report'}: ${car.report.title}`;
+export const titleOf = (car: CarPrimitives): string =>
+  `${car.number ?? 'Report'}: ${car.report.title}`;
 
-const summaryFacts = (car: CarPrimitives) =>
+export const summaryFacts = (car: CarPrimitives) =>
   facts([
     ['State', STATE_LABELS[car.state]],
     ['Type', REPORT_TYPE_LABELS[car.report.type]],
@@ -97,7 +98,21 @@ const detailSections = (car: CarPrimitives): CardElement[] => {
       ]),
     );
   }
+  out.push(...consulteeInputLines(car));
   return out;
+};
+
+/** What the consultees answered, each under their name. */
+export const consulteeInputLines = (car: CarPrimitives): CardElement[] => {
+  const inputs = car.investigation.consulteeInputs;
+  if (inputs.length === 0) return [];
+  return [
+    subheading('Consultee input'),
+    ...inputs.flatMap((i) => [
+      para(`${i.by.name}, ${i.at.slice(0, 16).replace('T', ' ')} UTC`, { subtle: true }),
+      para(i.answer),
+    ]),
+  ];
 };
 
 const actionLines = (actions: readonly CarAction[]): CardElement[] => {

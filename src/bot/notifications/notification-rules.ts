@@ -1,8 +1,16 @@
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { LIFECYCLE, type CarOperation } from '../../domain/car/lifecycle.js';
 
-/** Who hears about what (PRODUCT.md): a new report, an assigned action, a state change. */
-export const NOTIFICATION_KINDS = ['reportReceived', 'actionAssigned', 'carStateChanged'] as const;
+/**
+ * Who hears about what (PRODUCT.md): a new report, an assigned action, a state change, and
+ * being consulted on an investigation.
+ */
+export const NOTIFICATION_KINDS = [
+  'reportReceived',
+  'actionAssigned',
+  'carStateChanged',
+  'consulteeNamed',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Notification {
@@ -50,6 +58,17 @@ export function notificationsFor(
         recipientId: a.owner.id,
         recipientRole: 'member',
       });
+  // Once per person and CAR: a consultee named again after a reopening is not asked twice.
+  if (car.state === 'investigating')
+    for (const c of car.investigation.consultees)
+      if (c.id !== change.actorId)
+        out.push({
+          key: `consultee:${car.id}:${c.id}`,
+          kind: 'consulteeNamed',
+          carId: car.id,
+          recipientId: c.id,
+          recipientRole: 'member',
+        });
   const op = change.operation === 'verifyEffectiveness' ? 'findIneffective' : change.operation;
   const changesState =
     change.operation !== 'report' && isOperation(op) && LIFECYCLE[op].to !== null;

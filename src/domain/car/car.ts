@@ -65,11 +65,21 @@ export interface SimilarCheck {
   readonly relatedCarIds: readonly string[];
 }
 
+/** What a consultee answered to the MR's investigation questions. */
+export interface ConsulteeInput {
+  readonly id: string;
+  readonly by: PersonRef;
+  readonly at: string;
+  readonly answer: string;
+}
+
 export interface Investigation {
   readonly fiveWhys: readonly WhyStep[];
   readonly rootCause: string | null;
   readonly causeCategory: CauseCategory | null;
   readonly consultees: readonly PersonRef[];
+  /** What the people consulted answered, in the order given. */
+  readonly consulteeInputs: readonly ConsulteeInput[];
   readonly similarCheck: SimilarCheck | null;
 }
 
@@ -209,6 +219,7 @@ const EMPTY_INVESTIGATION: Investigation = {
   rootCause: null,
   causeCategory: null,
   consultees: [],
+  consulteeInputs: [],
   similarCheck: null,
 };
 
@@ -428,7 +439,29 @@ export class Car {
         rootCause: keep(changes.rootCause, c.rootCause),
         causeCategory: keep(changes.causeCategory, c.causeCategory),
         consultees: keep(changes.consultees, c.consultees),
+        consulteeInputs: c.consulteeInputs,
         similarCheck: keep(changes.similarCheck, c.similarCheck),
+      },
+    });
+  }
+
+  isConsultee(personId: string): boolean {
+    return this.props.investigation.consultees.some((c) => c.id === personId);
+  }
+
+  /** A consultee's answer to the investigation ("in consultation with any staff involved"). */
+  addConsulteeInput(ctx: OperationContext, input: { id: string; answer: string }): void {
+    this.guard('addConsulteeInput');
+    if (!this.isConsultee(ctx.actor.id))
+      throw new RectifyError('CAR.NOT_A_CONSULTEE', { actor: ctx.actor.id });
+    const inv = this.props.investigation;
+    this.transition('addConsulteeInput', {
+      investigation: {
+        ...inv,
+        consulteeInputs: [
+          ...inv.consulteeInputs,
+          { id: input.id, by: ctx.actor, at: ctx.now, answer: required('answer', input.answer) },
+        ],
       },
     });
   }

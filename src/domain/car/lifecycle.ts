@@ -32,6 +32,7 @@ export const LIFECYCLE = {
   recordContainment: { from: WORKING, to: null },
   startInvestigation: { from: ['recorded'], to: 'investigating' },
   updateInvestigation: { from: ['investigating'], to: null },
+  addConsulteeInput: { from: ['investigating'], to: null },
   addAction: { from: ACTIONABLE, to: null },
   updateAction: { from: ACTIONABLE, to: null },
   cancelAction: { from: ACTIONABLE, to: null },

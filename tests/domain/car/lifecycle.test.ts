@@ -76,6 +76,14 @@ const RUN: Record<CarOperation, { prepare?: (car: Car) => void; run: (car: Car) 
       c.updateInvestigation(ctx, { rootCause: 'No checklist' });
     },
   },
+  addConsulteeInput: {
+    prepare: (c) => {
+      c.updateInvestigation(ctx, { consultees: [ctx.actor] });
+    },
+    run: (c) => {
+      c.addConsulteeInput(ctx, { id: 'input-1', answer: 'The checklist was never handed over.' });
+    },
+  },
   addAction: {
     run: (c) => {
       c.addAction(
@@ -261,6 +269,7 @@ describe('edits', () => {
     investigating.updateInvestigation(ctx, { ...extra, rootCause: 'Unclear duty' });
     expect(Object.keys(investigating.toPrimitives().investigation).sort()).toEqual([
       'causeCategory',
+      'consulteeInputs',
       'consultees',
       'fiveWhys',
       'rootCause',
@@ -273,6 +282,49 @@ describe('edits', () => {
     car.updateAction(ctx, actionId, { ...extra, ...{ actionId }, title: 'Renamed' });
     expect(Object.keys(car.actions[0] ?? {}).sort()).toEqual(before);
     expect(car.actions[0]?.title).toBe('Renamed');
+  });
+});
+
+describe('consultee inputs', () => {
+  const consultee = aPerson({ id: 'consultee-1', name: 'Cora Sult' });
+
+  it('are taken from a consultee only, and kept when the MR edits the investigation', () => {
+    const car = carInState('investigating');
+    car.updateInvestigation(ctx, { consultees: [consultee] });
+    const asConsultee = { ...ctx, actor: consultee };
+    car.addConsulteeInput(asConsultee, { id: 'i1', answer: '  Nobody owns the checklist.  ' });
+    car.updateInvestigation(ctx, { rootCause: 'No checklist owner' });
+    expect(car.toPrimitives().investigation.consulteeInputs).toEqual([
+      { id: 'i1', by: consultee, at: ctx.now, answer: 'Nobody owns the checklist.' },
+    ]);
+    expect(car.isConsultee(consultee.id)).toBe(true);
+  });
+
+  it('refuses someone who is not a consultee, the MR included, and changes nothing', () => {
+    const car = carInState('investigating');
+    car.updateInvestigation(ctx, { consultees: [consultee] });
+    const before = car.toPrimitives();
+    for (const actor of [owner, ctx.actor]) {
+      let thrown: unknown;
+      try {
+        car.addConsulteeInput({ ...ctx, actor }, { id: 'i2', answer: 'Not mine to say' });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(RectifyError);
+      expect((thrown as RectifyError).code).toBe('CAR.NOT_A_CONSULTEE');
+      expect((thrown as RectifyError).kind).toBe('forbidden');
+    }
+    expect(car.toPrimitives()).toEqual(before);
+  });
+
+  it('refuses an empty answer', () => {
+    const car = carInState('investigating');
+    car.updateInvestigation(ctx, { consultees: [consultee] });
+    expect(() => {
+      car.addConsulteeInput({ ...ctx, actor: consultee }, { id: 'i3', answer: '   ' });
+    }).toThrow(RectifyError);
+    expect(car.toPrimitives().investigation.consulteeInputs).toEqual([]);
   });
 });
 

@@ -71,7 +71,10 @@ export function CarDetails({ car }: { car: Car }) {
           />
         </Section>
       )}
-      {(inv.rootCause !== null || inv.fiveWhys.length > 0 || inv.similarCheck !== null) && (
+      {(inv.rootCause !== null ||
+        inv.fiveWhys.length > 0 ||
+        inv.similarCheck !== null ||
+        inv.consulteeInputs.length > 0) && (
         <Section title="Investigation (10.2 b)">
           {inv.fiveWhys.length > 0 && (
             <ol>
@@ -95,6 +98,18 @@ export function CarDetails({ car }: { car: Car }) {
               ],
             ]}
           />
+          {inv.consulteeInputs.length > 0 && (
+            <ul aria-label="Consultee input">
+              {inv.consulteeInputs.map((c) => (
+                <li key={c.id}>
+                  <Text weight="semibold">
+                    {c.by.name}, {formatDateTime(c.at)}:
+                  </Text>{' '}
+                  {c.answer}
+                </li>
+              ))}
+            </ul>
+          )}
         </Section>
       )}
       {car.actions.length > 0 && (
