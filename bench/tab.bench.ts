@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../tests/support/chromium.js';
 import { build } from 'vite';
 import { loadConfig } from '../src/config.js';
 import { SAMPLE_PEOPLE } from '../src/infrastructure/auth/sample-people.js';
@@ -135,19 +136,7 @@ export default async function tabBench(): Promise<BenchReport> {
   const tabDir = path.join(work, 'tab');
   const baselineDir = path.join(work, 'baseline');
   mkdirSync(tabDir);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const browser = await launchChromium();
   await build({
     configFile: path.join(ROOT, 'vite.config.ts'),
     logLevel: 'error',

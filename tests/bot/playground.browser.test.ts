@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startPlayground, type RunningPlayground } from '../../scripts/playground.js';
+import { launchChromium } from '../support/chromium.js';
 import { startHarness, type Harness } from '../support/rectify-harness.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 let h: Harness;
 let playground: RunningPlayground;
@@ -22,7 +12,7 @@ let page: Page;
 beforeAll(async () => {
   h = await startHarness();
   playground = await startPlayground({ botEndpoint: `${h.rectify.url}/api/messages`, port: 56153 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage();
 }, 60_000);
 

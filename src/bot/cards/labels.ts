@@ -1,61 +1,15 @@
-import type {
-  ActionKind,
-  CauseCategory,
-  Classification,
-  RelatesTo,
-  ReportType,
-  Severity,
-  Source,
-} from '../../domain/car/car-vocabulary.js';
 import type { CarState } from '../../domain/car/lifecycle.js';
 
-export const REPORT_TYPE_LABELS: Record<ReportType, string> = {
-  security_incident: 'Information-security incident or emergency',
-  near_miss: 'Near miss or weakness',
-  isms_breach: 'ISMS breach',
-  policy_nonconformance: 'Nonconformance to an ISMS policy or procedure',
-};
-export const RELATES_TO_LABELS: Record<RelatesTo, string> = {
-  procedure: 'Procedure',
-  equipment: 'Equipment',
-  personnel: 'Personnel',
-};
-export const SOURCE_LABELS: Record<Source, string> = {
-  member_report: 'Member report',
-  trend_analysis: 'Trend analysis',
-  risk_assessment: 'Risk-assessment update',
-  inspection: 'Inspection report',
-  internal_audit: 'Internal audit',
-  external_audit: 'External audit',
-  management_review: 'Management review',
-  other: 'Other',
-};
-export const CLASSIFICATION_LABELS: Record<Classification, string> = {
-  major_nc: 'Major NC',
-  minor_nc: 'Minor NC',
-  ofi: 'Opportunity for improvement',
-};
-export const SEVERITY_LABELS: Record<Severity, string> = {
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-};
-export const CAUSE_CATEGORY_LABELS: Record<CauseCategory, string> = {
-  people: 'People',
-  process: 'Process',
-  technology: 'Technology',
-  supplier: 'Supplier',
-  environment: 'Environment',
-  governance: 'Governance',
-  other: 'Other',
-};
-export const ACTION_KIND_LABELS: Record<ActionKind, string> = {
-  correction: 'Correction',
-  corrective: 'Corrective action',
-  preventive: 'Preventive action',
-  procedure_change: 'Procedure change',
-  training: 'Training',
-};
+export {
+  ACTION_KIND_LABELS,
+  CAUSE_CATEGORY_LABELS,
+  CLASSIFICATION_LABELS,
+  RELATES_TO_LABELS,
+  REPORT_TYPE_LABELS,
+  SEVERITY_LABELS,
+  SOURCE_LABELS,
+} from '../../domain/car/car-labels.js';
+
 export const STATE_LABELS: Record<CarState, string> = {
   reported: 'Reported, waiting for triage',
   recorded: 'Recorded as a CAR',

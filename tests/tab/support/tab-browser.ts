@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../support/chromium.js';
 import { people, type Who } from '../../support/rectify-harness.js';
 
 /** The page's localStorage, as scripts run in the browser see it. */
@@ -11,20 +12,8 @@ interface KeyValueStore {
 export const ARTIFACTS = path.resolve('tests', '.artifacts', 'tab');
 
 /** Debian's Chromium, installed by .ci/run; tests never download a browser. */
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+export function launchBrowser(): Promise<Browser> {
+  return launchChromium();
 }
 
 export type ThemeName = 'light' | 'dark' | 'contrast';

@@ -1,42 +1,13 @@
-import type {
-  ActionKind,
-  CauseCategory,
-  Classification,
-  Severity,
-} from '../../../domain/car/car-vocabulary.js';
 import type { CarState } from '../../../domain/car/lifecycle.js';
 
-/** The words people read for a CAR's codes (kept apart from the report view's labels). */
+export {
+  ACTION_KIND_LABELS,
+  CAUSE_CATEGORY_LABELS as CAUSE_LABELS,
+  CLASSIFICATION_LABELS,
+  SEVERITY_LABELS,
+} from '../../../domain/car/car-labels.js';
 
-export const CLASSIFICATION_LABELS: Record<Classification, string> = {
-  major_nc: 'Major NC',
-  minor_nc: 'Minor NC',
-  ofi: 'Opportunity for improvement',
-};
-
-export const SEVERITY_LABELS: Record<Severity, string> = {
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-};
-
-export const CAUSE_LABELS: Record<CauseCategory, string> = {
-  people: 'People',
-  process: 'Process',
-  technology: 'Technology',
-  supplier: 'Supplier',
-  environment: 'Environment',
-  governance: 'Governance',
-  other: 'Other',
-};
-
-export const ACTION_KIND_LABELS: Record<ActionKind, string> = {
-  correction: 'Correction',
-  corrective: 'Corrective action',
-  preventive: 'Preventive action',
-  procedure_change: 'Procedure change',
-  training: 'Training',
-};
+/** The words people read for a CAR's states (short; the bot's cards say more). */
 
 export const STATE_LABELS: Record<CarState, string> = {
   reported: 'Reported',
