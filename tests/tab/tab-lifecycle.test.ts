@@ -1,38 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { startHarness, type Harness } from '../support/rectify-harness.js';
-import { ensureTabBuilt } from './support/build-tab.js';
-import { launchBrowser, openTabAs, screenshot, type TabSession } from './support/tab-browser.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/tab-browser.js';
+import { useTabFixture } from './support/tab-fixture.js';
 
 /**
  * One report taken through the whole procedure in the tab, each person in their own browser
  * profile, against a real server with a fresh SQLite file.
  */
 jest.setTimeout(60_000);
-let h: Harness;
-let browser: Browser;
-const sessions: TabSession[] = [];
-
-beforeAll(async () => {
-  await ensureTabBuilt();
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 240_000);
-
-afterAll(async () => {
-  for (const s of sessions) await s.context.close();
-  await browser.close();
-  await h.close();
-});
-
-const open = async (
-  ...args: Parameters<typeof openTabAs> extends [unknown, unknown, ...infer R] ? R : never
-) => {
-  const s = await openTabAs(browser, h.rectify.url, ...args);
-  s.page.setDefaultTimeout(10_000);
-  sessions.push(s);
-  return s;
-};
+const tab = useTabFixture();
+const open = tab.open.bind(tab);
 
 const saved = async (page: Page, button: string) => {
   const version = page.getByRole('button', { name: button });
@@ -72,7 +49,7 @@ describe('the Teams tab in local mode', () => {
     const link = await page.getByRole('link', { name: 'this report' }).getAttribute('href');
     carId = (link ?? '').replace('/cars/', '');
     expect(carId).toMatch(/^[0-9a-f-]{36}$/);
-    const stored = await (await h.as('mr')).get(`/api/cars/${carId}`);
+    const stored = await (await tab.h.as('mr')).get(`/api/cars/${carId}`);
     expect(stored.body).toMatchObject({
       state: 'reported',
       report: {
@@ -137,7 +114,7 @@ describe('the Teams tab in local mode', () => {
     await page.getByText('Implementing', { exact: true }).first().waitFor();
     await screenshot(page, 'mr-car-implementing');
 
-    const car = (await (await h.as('mr')).get(`/api/cars/${carId}`)).body as {
+    const car = (await (await tab.h.as('mr')).get(`/api/cars/${carId}`)).body as {
       state: string;
       number: string;
       classification: string;
@@ -212,7 +189,7 @@ describe('the Teams tab in local mode', () => {
     await page.getByRole('textbox', { name: 'Decision' }).fill('Effective; no further action.');
     await saved(page, 'Record review');
     await page.getByText(/2026-12-03 \(ISC-2026-12\): Effective; no further action\./).waitFor();
-    const car = (await (await h.as('mr')).get(`/api/cars/${carId}`)).body as {
+    const car = (await (await tab.h.as('mr')).get(`/api/cars/${carId}`)).body as {
       committeeReviews: { decision: string; by: { name: string } }[];
     };
     expect(car.committeeReviews).toEqual([

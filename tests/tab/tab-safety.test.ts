@@ -1,36 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it, jest } from '@jest/globals';
 import { act, report } from '../api/steps.js';
-import { startHarness, type Harness } from '../support/rectify-harness.js';
-import { ensureTabBuilt } from './support/build-tab.js';
-import { launchBrowser, openTabAs, screenshot, type TabSession } from './support/tab-browser.js';
+import { screenshot } from './support/tab-browser.js';
+import { useTabFixture } from './support/tab-fixture.js';
 
 /** What the tab must never do: show someone else's report, lose a change, or report twice. */
 jest.setTimeout(60_000);
-let h: Harness;
-let browser: Browser;
-const sessions: TabSession[] = [];
-
-beforeAll(async () => {
-  await ensureTabBuilt();
-  h = await startHarness();
-  browser = await launchBrowser();
-}, 240_000);
-
-afterAll(async () => {
-  for (const s of sessions) await s.context.close();
-  await browser.close();
-  await h.close();
-});
-
-const open = async (
-  ...args: Parameters<typeof openTabAs> extends [unknown, unknown, ...infer R] ? R : never
-) => {
-  const s = await openTabAs(browser, h.rectify.url, ...args);
-  s.page.setDefaultTimeout(10_000);
-  sessions.push(s);
-  return s;
-};
+const tab = useTabFixture();
+const open = tab.open.bind(tab);
 
 interface ListedCar {
   id: string;
@@ -40,7 +16,7 @@ interface ListedCar {
 
 describe('the Teams tab', () => {
   it('does not show a reporter another reporter’s report opened by URL', async () => {
-    const theirs = await report(h, 'otherReporter', { title: 'Priya’s private report' });
+    const theirs = await report(tab.h, 'otherReporter', { title: 'Priya’s private report' });
     const { page } = await open('reporter', { path: `/cars/${theirs.id}` });
     await page.getByText('No such report or CAR').waitFor();
     await expect(page.getByText('Priya’s private report').count()).resolves.toBe(0);
@@ -48,9 +24,9 @@ describe('the Teams tab', () => {
   });
 
   it('shows the MR a conflicting change from another session and keeps what they typed', async () => {
-    const car = await report(h, 'reporter', { title: 'Tailgating at the side door' });
-    await act(h, 'mr', car, '/record', { classification: 'minor_nc', severity: 'low' });
-    await act(h, 'mr', car, '/start-investigation');
+    const car = await report(tab.h, 'reporter', { title: 'Tailgating at the side door' });
+    await act(tab.h, 'mr', car, '/record', { classification: 'minor_nc', severity: 'low' });
+    await act(tab.h, 'mr', car, '/start-investigation');
 
     const first = await open('mr', { path: `/cars/${car.id}` });
     const second = await open('mr', { path: `/cars/${car.id}` });
@@ -77,7 +53,7 @@ describe('the Teams tab', () => {
 
     await second.page.getByRole('button', { name: 'Send my change again' }).click();
     await notice.waitFor({ state: 'detached' });
-    const stored = (await (await h.as('mr')).get(`/api/cars/${car.id}`)).body as {
+    const stored = (await (await tab.h.as('mr')).get(`/api/cars/${car.id}`)).body as {
       containment: { description: string };
       investigation: { rootCause: string };
     };
@@ -115,7 +91,7 @@ describe('the Teams tab', () => {
     await page.getByRole('button', { name: 'Send report' }).click();
     await page.getByText('Thank you: your report was received').waitFor();
 
-    const list = (await (await h.as('mr')).get('/api/cars?q=Laptop')).body as {
+    const list = (await (await tab.h.as('mr')).get('/api/cars?q=Laptop')).body as {
       items: ListedCar[];
     };
     expect(list.items.filter((c) => c.report.title === 'Laptop left unlocked')).toHaveLength(1);
