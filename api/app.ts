@@ -6,8 +6,14 @@ import type { CarService } from '../src/application/car-service.js';
 import { RectifyError } from '../src/domain/errors.js';
 import { toPersonRef } from '../src/domain/identity.js';
 import { authenticate, principalOf, type TokenValidator } from './authenticate.js';
+import { carTasksRouter, type CarTasksRouterDeps } from './car-tasks-routes.js';
 import { carsRouter } from './cars-routes.js';
+import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
+import { exportRouter, type ExportRouterDeps } from './export-routes.js';
+import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
+import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
 export interface AppDeps {
@@ -26,6 +32,18 @@ export interface AppDeps {
   readonly beforeApi?: ((app: Express) => Promise<void>) | undefined;
   /** Served after the API, such as the tab's pages. */
   readonly afterApi?: Router | undefined;
+  /** The committee's meetings, agenda, decisions and trend figures; without it they are absent. */
+  readonly committee?: CommitteeRouterDeps | undefined;
+  /** The in-tab notification list (reminders); without it the routes are absent. */
+  readonly notifications?: NotificationRouterDeps | undefined;
+  /** The exports' time zone, meetings and linked tasks; without it UTC and no tasks. */
+  readonly exports?: ExportRouterDeps | undefined;
+  /** Each CAR action's task on the board, with its live status. */
+  readonly carTasks?: CarTasksRouterDeps | undefined;
+  /** The procedure library: procedures, their revisions and contents. */
+  readonly procedures?: ProceduresRouterDeps | undefined;
+  /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
+  readonly taskBoard?: LocalBoardAccess | undefined;
 }
 
 /** Teams, Outlook and Microsoft 365 hosts that may frame Rectify's pages; never `*`. */
@@ -121,6 +139,12 @@ export async function createApp(deps: AppDeps): Promise<Express> {
     res.json({ ...toPersonRef(p), tenantId: p.tenantId, roles: [...p.roles] });
   });
   api.use(carsRouter(deps.carService));
+  if (deps.committee) api.use(committeeRouter(deps.committee));
+  api.use(exportRouter(deps.exports ?? { carService: deps.carService }));
+  if (deps.notifications) api.use(notificationRouter(deps.notifications));
+  if (deps.taskBoard) api.use(taskBoardRouter(deps.taskBoard));
+  if (deps.procedures) api.use(proceduresRouter(deps.procedures));
+  if (deps.carTasks) api.use(carTasksRouter(deps.carTasks));
   app.use('/api', api);
   if (deps.afterApi) app.use(deps.afterApi);
 

@@ -55,6 +55,20 @@ const EnvSchema = z.object({
   SLA_MINOR_NC_DAYS: days(14),
   SLA_OFI_DAYS: days(30),
   SLA_EFFECTIVENESS_REVIEW_DAYS: days(30),
+  REMINDER_DUE_SOON_DAYS: days(2),
+  REMINDER_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1).max(365).default(5),
+  REMINDER_DIGEST_DAYS_BEFORE: days(2),
+  REMINDER_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  REMINDER_CHANNELS: z.string().default('inbox,bot'),
+  TEAMS_APP_ID: z.string().trim().min(1).optional(),
+  PROCEDURES_DIR: z.string().trim().min(1).default('procedures'),
+  PROCEDURE_LIBRARY_NAME: z.string().trim().min(1).optional(),
+  PROCEDURE_WATCH_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  TASK_BOARD: z.enum(['local', 'planner']).default('local'),
+  PLANNER_PLAN_ID: z.string().trim().min(1).optional(),
+  TASK_BOARD_WEB_URL: z.url().optional(),
+  TASK_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  TASK_BOARD_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
   STORE: z.enum(['sqlite', 'sharepoint']).default('sqlite'),
   SHAREPOINT_SITE_ID: z.string().trim().min(1).optional(),
   GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com/v1.0'),
@@ -65,6 +79,7 @@ const EnvSchema = z.object({
   GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
   AAD_APP_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_AUTHORITY_CA_PATH: z.string().trim().min(1).optional(),
+  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -107,8 +122,23 @@ export interface Config {
   readonly timeZone: string;
   readonly calendar: WorkingCalendarSettings;
   readonly serviceLevels: ServiceLevels;
+  readonly reminders: ReminderConfig;
+  readonly taskBoard: TaskBoardConfig;
+  readonly procedures: ProcedureLibraryConfig;
   readonly store: StoreConfig;
 }
+
+/**
+ * Where the procedure documents are: a local folder of markdown revisions (the default, with
+ * Rectify's sample library), or a document library on the SharePoint site.
+ */
+export type ProcedureLibraryConfig = (
+  | { readonly kind: 'folder'; readonly dir: string }
+  | { readonly kind: 'sharepoint'; readonly libraryName: string }
+) & {
+  /** How often CARs waiting for a new revision are checked against the library. */
+  readonly watchIntervalMs: number;
+};
 
 /**
  * Where CARs live: the embedded SQLite file, or SharePoint lists through Microsoft Graph with
@@ -129,6 +159,99 @@ export interface SharePointStoreConfig {
   readonly clientSecret: string | null;
   /** A CA to trust for the authority (a TLS-inspecting proxy, the local test endpoint). */
   readonly authorityCaPath: string | null;
+  /** How long one Graph request may take before it is given up (GRAPH_TIMEOUT_MS). */
+  readonly graphTimeoutMs: number;
+}
+
+export const REMINDER_CHANNEL_NAMES = ['inbox', 'activity-feed', 'bot'] as const;
+
+/** The reminder job: windows in working days, how often it runs, and where reminders go. */
+export interface ReminderConfig {
+  readonly dueSoonDays: number;
+  readonly escalateAfterDays: number;
+  readonly digestDaysBefore: number;
+  readonly intervalMs: number;
+  readonly channels: readonly (typeof REMINDER_CHANNEL_NAMES)[number][];
+  /** The Teams app id, for deep links in activity-feed notifications. */
+  readonly teamsAppId: string | null;
+}
+
+function reminderConfig(
+  e: z.infer<typeof EnvSchema>,
+  store: StoreConfig,
+  problems: string[],
+): ReminderConfig {
+  const names = e.REMINDER_CHANNELS.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const known = (n: string): n is ReminderConfig['channels'][number] =>
+    (REMINDER_CHANNEL_NAMES as readonly string[]).includes(n);
+  const unknown = names.filter((n) => !known(n));
+  if (unknown.length > 0)
+    problems.push(
+      `REMINDER_CHANNELS: unknown ${unknown.join(', ')} (use ${REMINDER_CHANNEL_NAMES.join(', ')})`,
+    );
+  const channels = [...new Set(names.filter(known))];
+  if (channels.includes('activity-feed')) {
+    if (store.kind !== 'sharepoint')
+      problems.push(
+        'REMINDER_CHANNELS: activity-feed needs the Graph connection of STORE=sharepoint',
+      );
+    if (!e.TEAMS_APP_ID) problems.push('REMINDER_CHANNELS: activity-feed needs TEAMS_APP_ID');
+  }
+  return {
+    dueSoonDays: e.REMINDER_DUE_SOON_DAYS,
+    escalateAfterDays: e.REMINDER_ESCALATE_AFTER_DAYS,
+    digestDaysBefore: e.REMINDER_DIGEST_DAYS_BEFORE,
+    intervalMs: e.REMINDER_INTERVAL_MS,
+    channels,
+    teamsAppId: e.TEAMS_APP_ID ?? null,
+  };
+}
+
+/**
+ * Where CAR actions go as tasks: the local board in the embedded store, or a Planner plan
+ * (through the Graph connection of STORE=sharepoint), and how the tasks link back to the CAR.
+ */
+export interface TaskBoardConfig {
+  readonly kind: 'local' | 'planner';
+  readonly plannerPlanId: string | null;
+  /** How often TaskSync works the audit feed and its outbox. */
+  readonly intervalMs: number;
+  /** How often it reads the board for completed tasks (Planner has no notifications). */
+  readonly pollMs: number;
+  readonly deepLink: {
+    /** The Teams app id: task links open the CAR in the Teams tab. */
+    readonly teamsAppId: string | null;
+    /** The tab's entity id in the manifest. */
+    readonly entityId: string;
+    /** The tab's address, as the fallback Teams shows and the link without Teams. */
+    readonly webUrl: string | null;
+  };
+}
+
+function taskBoardConfig(
+  e: z.infer<typeof EnvSchema>,
+  local: boolean,
+  store: StoreConfig,
+  problems: string[],
+): TaskBoardConfig {
+  if (e.TASK_BOARD === 'planner') {
+    if (!e.PLANNER_PLAN_ID) problems.push('PLANNER_PLAN_ID is required with TASK_BOARD=planner');
+    if (store.kind !== 'sharepoint')
+      problems.push('TASK_BOARD=planner needs the Graph connection of STORE=sharepoint');
+  }
+  const webUrl =
+    e.TASK_BOARD_WEB_URL ?? (local ? `http://127.0.0.1:${e.PORT === 0 ? 3978 : e.PORT}` : null);
+  if (e.TASK_BOARD === 'planner' && !e.TEAMS_APP_ID && webUrl === null)
+    problems.push('TASK_BOARD=planner: task links need TEAMS_APP_ID (or TASK_BOARD_WEB_URL)');
+  return {
+    kind: e.TASK_BOARD,
+    plannerPlanId: e.PLANNER_PLAN_ID ?? null,
+    intervalMs: e.TASK_SYNC_INTERVAL_MS,
+    pollMs: e.TASK_BOARD_POLL_MS,
+    deepLink: { teamsAppId: e.TEAMS_APP_ID ?? null, entityId: 'rectify', webUrl },
+  };
 }
 
 const fail = (problems: string[]): never => {
@@ -174,6 +297,7 @@ function storeConfig(
     certificatePath: e.GRAPH_CERTIFICATE_PATH ? path.resolve(e.GRAPH_CERTIFICATE_PATH) : null,
     clientSecret: secret,
     authorityCaPath: e.GRAPH_AUTHORITY_CA_PATH ? path.resolve(e.GRAPH_AUTHORITY_CA_PATH) : null,
+    graphTimeoutMs: e.GRAPH_TIMEOUT_MS,
   };
 }
 
@@ -213,6 +337,21 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   if ((e.BOT_ID === undefined) !== (e.BOT_PASSWORD === undefined))
     problems.push('BOT_ID and BOT_PASSWORD go together');
   const store = storeConfig(e, local, problems);
+  const reminders = reminderConfig(e, store, problems);
+  const taskBoard = taskBoardConfig(e, local, store, problems);
+  if (e.PROCEDURE_LIBRARY_NAME && store.kind !== 'sharepoint')
+    problems.push('PROCEDURE_LIBRARY_NAME needs the SharePoint site of STORE=sharepoint');
+  const procedures: ProcedureLibraryConfig = e.PROCEDURE_LIBRARY_NAME
+    ? {
+        kind: 'sharepoint',
+        libraryName: e.PROCEDURE_LIBRARY_NAME,
+        watchIntervalMs: e.PROCEDURE_WATCH_INTERVAL_MS,
+      }
+    : {
+        kind: 'folder',
+        dir: path.resolve(e.PROCEDURES_DIR),
+        watchIntervalMs: e.PROCEDURE_WATCH_INTERVAL_MS,
+      };
   if (problems.length > 0) fail(problems);
 
   const allowedTenantIds = e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : [tenantId];
@@ -258,5 +397,8 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
       ofi: e.SLA_OFI_DAYS,
       effectivenessReview: e.SLA_EFFECTIVENESS_REVIEW_DAYS,
     }),
+    reminders,
+    taskBoard,
+    procedures,
   };
 }

@@ -6,7 +6,7 @@ import type { Router } from 'express';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../api/app.js';
-import { botMount } from './bot/mount-bot.js';
+import { botMount, roleUsersOf } from './bot/mount-bot.js';
 import type { Config } from './config.js';
 import { CarService } from './application/car-service.js';
 import { systemClock, type Clock } from './application/ports.js';
@@ -14,10 +14,22 @@ import { WorkingCalendar } from './domain/calendar/working-calendar.js';
 import { createDevRouter } from './infrastructure/auth/dev-routes.js';
 import { createEntraTokenValidator } from './infrastructure/auth/entra-token-validator.js';
 import { LocalIssuer } from './infrastructure/auth/local-issuer.js';
-import type { CarRepository } from './domain/car/car-repository.js';
-import { openGraphCarRepository } from './infrastructure/graph/open-graph-store.js';
-import { openDatabase } from './infrastructure/sqlite/database.js';
-import { SqliteCarRepository } from './infrastructure/sqlite/sqlite-car-repository.js';
+import { MeetingService } from './application/committee/meeting-service.js';
+import type { ProcedureLibrary } from './application/procedure-library.js';
+import { ProcedureRevisionWatcher } from './application/procedure-revision-watcher.js';
+import { botChannel, type ReminderChannel } from './application/reminders/channels.js';
+import { ReminderInbox } from './application/reminders/inbox.js';
+import { startReminderJob } from './application/reminders/reminder-job.js';
+import type { RectifyBot } from './bot/rectify-bot.js';
+import {
+  ActivityFeedNotifier,
+  teamsTabDeepLink,
+} from './infrastructure/graph/activity-feed-notifier.js';
+import { SharePointProcedureLibrary } from './infrastructure/graph/sharepoint-procedure-library.js';
+import { LocalFolderProcedureLibrary } from './infrastructure/procedures/local-folder-library.js';
+import type { BoardTask } from './application/task-board.js';
+import { startTaskSync } from './application/task-sync.js';
+import { openStores, type Stores } from './stores.js';
 import { defaultTabDir, tabRouter } from './tab/serve-tab.js';
 
 export interface RunningRectify {
@@ -36,20 +48,99 @@ export async function startRectify(
   options: { clock?: Clock; logger?: Logger; tabDir?: string } = {},
 ): Promise<RunningRectify> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'rectify' } });
-  const db = openDatabase(config.databaseFile);
-  const repository: CarRepository =
-    config.store.kind === 'sharepoint'
-      ? await openGraphCarRepository(config.store)
-      : new SqliteCarRepository(db);
+  const stores = await openStores(config);
+  const { repository, state, feed, board } = stores;
   const clock = options.clock ?? systemClock;
+  const procedures = await procedureLibraryOf(config, stores);
+  const calendar = new WorkingCalendar(config.calendar);
   const carService = new CarService({
+    procedures,
     repository,
     clock,
     newId: randomUUID,
-    calendar: new WorkingCalendar(config.calendar),
+    calendar,
     serviceLevels: config.serviceLevels,
     timeZone: config.timeZone,
   });
+  const workers: { stop: () => Promise<void> }[] = [];
+
+  // Actions become tasks on the board, and completed tasks complete the actions.
+  workers.push(
+    startTaskSync({
+      carService,
+      repository,
+      board,
+      state,
+      feed,
+      clock,
+      logger: logger.child({ component: 'task-sync' }),
+      deepLink: config.taskBoard.deepLink,
+      tenantId: config.auth.allowedTenantIds[0],
+      intervalMs: config.taskBoard.intervalMs,
+      pollMs: config.taskBoard.pollMs,
+    }),
+  );
+
+  // A procedure revision published in the library, citing a CAR, is recorded on that CAR.
+  const watcher = new ProcedureRevisionWatcher({
+    repository,
+    library: procedures,
+    clock,
+    calendar,
+    serviceLevels: config.serviceLevels,
+    timeZone: config.timeZone,
+  });
+  workers.push(
+    every(
+      config.procedures.watchIntervalMs,
+      async () => {
+        await watcher.tick();
+      },
+      logger.child({ component: 'procedure-watcher' }),
+    ),
+  );
+
+  // Reminders and escalation, each due event once whatever the number of instances.
+  const roleUsers = roleUsersOf(config);
+  const inbox = new ReminderInbox(state, clock);
+  let mountedBot: RectifyBot | null = null;
+  const channels: ReminderChannel[] = [];
+  for (const name of config.reminders.channels) {
+    if (name === 'inbox') channels.push(inbox.channel());
+    if (name === 'bot')
+      channels.push(
+        botChannel({
+          deliverReminder: (personId, reminder) => {
+            if (!mountedBot) throw new Error('the bot is not mounted yet');
+            return mountedBot.deliverReminder(personId, reminder);
+          },
+        }),
+      );
+    if (name === 'activity-feed' && stores.graph && config.reminders.teamsAppId) {
+      const appId = config.reminders.teamsAppId;
+      channels.push(
+        new ActivityFeedNotifier(stores.graph.connection, {
+          links: {
+            car: (car) => teamsTabDeepLink(appId, 'rectify', car.number ?? car.id),
+            committee: () => teamsTabDeepLink(appId, 'rectify'),
+          },
+        }),
+      );
+    }
+  }
+  const stopReminders = startReminderJob({
+    store: state,
+    scan: stores.scan,
+    clock,
+    timeZone: config.timeZone,
+    calendar,
+    settings: config.reminders,
+    recipients: { mrIds: roleUsers.mr, committeeIds: roleUsers.committee },
+    channels,
+    logger: logger.child({ component: 'reminders' }),
+    intervalMs: config.reminders.intervalMs,
+  });
+  workers.push({ stop: stopReminders });
 
   let listeningOn = '';
   const authorityHost = config.auth.authorityHost ?? (() => `${listeningOn}/dev/issuer`);
@@ -80,12 +171,34 @@ export async function startRectify(
     tokenValidator,
     logger,
     maxBodyBytes: config.maxBodyBytes,
-    ready: () => {
-      db.prepare('SELECT 1').get();
-      return Promise.resolve();
-    },
+    ready: () => stores.ready(),
     devRouter,
-    beforeApi: botMount(config, { carService, repository, db, clock, logger }),
+    beforeApi: botMount(config, {
+      carService,
+      repository,
+      state,
+      feed,
+      isOpen: () => stores.isOpen(),
+      onMounted: (bot) => {
+        mountedBot = bot;
+      },
+      clock,
+      logger,
+    }),
+    taskBoard: stores.localBoard ?? undefined,
+    procedures: { library: procedures },
+    carTasks: { carService, state, board, taskUrl: taskUrlOf(config) },
+    notifications: { inbox },
+    committee: {
+      meetings: new MeetingService({
+        carService,
+        scan: stores.scan,
+        store: state,
+        clock,
+        timeZone: config.timeZone,
+      }),
+    },
+    exports: { carService, clock, timeZone: config.timeZone, meetingStore: state },
     afterApi: tabRouter({ dir: options.tabDir ?? defaultTabDir() }),
   });
 
@@ -114,7 +227,59 @@ export async function startRectify(
         });
         server.closeAllConnections();
       });
-      db.close();
+      await Promise.all(workers.map((w) => w.stop()));
+      stores.close();
     },
   };
+}
+
+/** The procedure library after the configuration: the local folder or the site's library. */
+async function procedureLibraryOf(config: Config, stores: Stores): Promise<ProcedureLibrary> {
+  if (config.procedures.kind === 'folder')
+    return new LocalFolderProcedureLibrary(config.procedures.dir);
+  if (!stores.graph || config.store.kind !== 'sharepoint')
+    throw new Error('PROCEDURE_LIBRARY_NAME needs STORE=sharepoint');
+  return SharePointProcedureLibrary.onSite(
+    stores.graph.connection,
+    config.store.siteId,
+    config.procedures.libraryName,
+  );
+}
+
+/** Runs `work` every `ms` (not overlapping itself) until stopped; failures are logged. */
+function every(
+  ms: number,
+  work: () => Promise<void>,
+  logger: Logger,
+): { stop: () => Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = work()
+      .catch((err: unknown) => {
+        logger.error({ err }, 'background work failed');
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, ms);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** Where a person opens a board task: Planner on the web, or the tab's own list of tasks. */
+function taskUrlOf(config: Config): (task: BoardTask) => string {
+  if (config.taskBoard.kind === 'planner') {
+    const tenant = config.store.kind === 'sharepoint' ? config.store.tenantId : '';
+    return (task) =>
+      `https://planner.cloud.microsoft/webui/v1/task/${encodeURIComponent(task.id)}?tid=${encodeURIComponent(tenant)}`;
+  }
+  return (task) => `/actions#task-${encodeURIComponent(task.id)}`;
 }

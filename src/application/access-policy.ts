@@ -3,6 +3,7 @@ import type { CarCommand } from './car-commands.js';
 import {
   isCommitteeMember,
   isManagementRepresentative,
+  isTaskBoardPrincipal,
   type Principal,
 } from '../domain/identity.js';
 
@@ -32,6 +33,8 @@ export function canExecute(p: Principal, car: Car, command: CarCommand): boolean
     case 'addConsulteeInput':
       return car.isConsultee(p.id);
     case 'completeAction':
+      // The task board principal reports a task ticked done on the board by its assignee.
+      if (isTaskBoardPrincipal(p)) return true;
       return car.actions.some((a) => a.id === command.actionId && a.owner.id === p.id);
     default:
       return false;

@@ -165,8 +165,18 @@ export const CarCommandSchemas = {
   ),
   recordProcedureRevision: command(
     'recordProcedureRevision',
-    { linkId: requiredText(64), newRevision: requiredText(50), changelog: requiredText(2000) },
-    'Record the new procedure revision the change produced',
+    {
+      linkId: requiredText(64),
+      newRevision: requiredText(50).meta({
+        description: 'Higher than the revision in force, e.g. 1.1.0',
+      }),
+      changelog: requiredText(2000).meta({ description: 'Must cite the CAR number' }),
+      trainees: z.array(personRef).max(200).optional().meta({
+        description:
+          'Who gets a training action; omitted: the people and groups the procedure library configures for the procedure; [] for nobody',
+      }),
+    },
+    'Record the new procedure revision the change produced; it creates the training actions',
   ),
   startVerification: command(
     'startVerification',

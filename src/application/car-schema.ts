@@ -93,6 +93,8 @@ export const CarRecordSchema = z
         cancelReason: z.string().nullable(),
       }),
     ),
+    // Records stored before the plan's time was kept have none.
+    plannedAt: instant.nullable().default(null),
     procedureLinks: z.array(
       z.object({
         id: z.string(),

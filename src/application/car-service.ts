@@ -13,10 +13,12 @@ import {
 import type { CarState } from '../domain/car/lifecycle.js';
 import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-repository.js';
 import { RectifyError, isRectifyError } from '../domain/errors.js';
-import { toPersonRef, type Principal } from '../domain/identity.js';
+import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.js';
+import { traineesOf } from '../domain/procedure/procedure.js';
 import { canExecute, canView, seesEverything } from './access-policy.js';
 import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports.js';
+import type { ProcedureLibrary } from './procedure-library.js';
 
 export interface MyAction {
   readonly carId: string;
@@ -34,6 +36,8 @@ export interface CarServiceDeps {
   readonly calendar: WorkingCalendar;
   readonly serviceLevels: ServiceLevels;
   readonly timeZone: string;
+  /** Where a recorded procedure revision finds the people to train when the MR names none. */
+  readonly procedures?: ProcedureLibrary | undefined;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -171,14 +175,17 @@ export class CarService {
     ifMatch: string | undefined,
     command: CarCommand,
   ): Promise<StoredCar> {
-    const stored = await this.load(idOrNumber);
+    // The caller's ETag lets the store answer from a copy it knows to be that version; a stale
+    // copy only costs a conflict on the write, which is checked against the store itself.
+    const seen = ifMatch?.trim();
+    const stored = await this.load(idOrNumber, seen && seen !== '*' ? seen : undefined);
     const allowed = canExecute(principal, stored.car, command);
     if (!allowed && !canView(principal, stored.car))
       throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     if (!allowed) throw new RectifyError('AUTH.FORBIDDEN', { operation: command.op });
     if (ifMatch === undefined || ifMatch.trim() === '' || ifMatch.trim() === '*')
       throw new RectifyError('CAR.PRECONDITION_REQUIRED');
-    if (ifMatch.trim() !== stored.etag) throw this.conflict(stored);
+    if (ifMatch.trim() !== stored.etag) throw this.conflict(principal, stored);
 
     const car = stored.car;
     const before = car.toPrimitives();
@@ -195,9 +202,10 @@ export class CarService {
     try {
       return await this.deps.repository.update(car, stored.etag, audit);
     } catch (e) {
-      // Someone saved between our read and our write: answer with what is stored now.
+      // Someone saved between our read and our write: answer with what is stored now (read
+      // again without the hint, so never an outdated copy).
       if (isRectifyError(e) && e.code === 'CAR.CONFLICT')
-        throw this.conflict(await this.load(car.id));
+        throw this.conflict(principal, await this.load(car.id));
       throw e;
     }
   }
@@ -254,9 +262,11 @@ export class CarService {
       case 'linkProcedure':
         car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
         return;
-      case 'recordProcedureRevision':
-        car.recordProcedureRevision(ctx, c.linkId, c);
+      case 'recordProcedureRevision': {
+        const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
+        car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
         return;
+      }
       case 'startVerification':
         car.startVerification(ctx, this.policy);
         return;
@@ -275,18 +285,31 @@ export class CarService {
     }
   }
 
-  private async load(idOrNumber: string): Promise<StoredCar> {
+  private async load(idOrNumber: string, knownEtag?: string): Promise<StoredCar> {
+    const options = knownEtag === undefined ? undefined : { knownEtag };
     const stored = isCarNumber(idOrNumber)
-      ? await this.deps.repository.findByNumber(idOrNumber)
-      : await this.deps.repository.findById(idOrNumber);
+      ? await this.deps.repository.findByNumber(idOrNumber, options)
+      : await this.deps.repository.findById(idOrNumber, options);
     if (!stored) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
   }
 
-  private conflict(current: StoredCar): RectifyError {
+  /** The current version, with its content only for a caller who may read the CAR. */
+  /**
+   * The people and groups the library configures for the linked procedure; nobody when there
+   * is no library, no such link (the domain says so) or the procedure is not in the library.
+   */
+  private async configuredTrainees(car: Car, linkId: string): Promise<readonly PersonRef[]> {
+    const link = car.procedureLinks.find((l) => l.id === linkId);
+    if (!link || !this.deps.procedures) return [];
+    const procedure = await this.deps.procedures.get(link.procedureId);
+    return procedure ? traineesOf(procedure.training) : [];
+  }
+
+  private conflict(principal: Principal, current: StoredCar): RectifyError {
     return new RectifyError('CAR.CONFLICT', {
       currentEtag: current.etag,
-      current: current.car.toPrimitives(),
+      ...(canView(principal, current.car) ? { current: current.car.toPrimitives() } : {}),
     });
   }
 

@@ -4,16 +4,19 @@ import type { CarService } from '../application/car-service.js';
 import type { Clock } from '../application/ports.js';
 import type { Config } from '../config.js';
 import type { PersonRef } from '../domain/identity.js';
-import type { Database } from '../infrastructure/sqlite/database.js';
+import type { AuditFeed } from '../application/audit-feed.js';
+import type { StateStore } from '../application/state-store.js';
 import { DEFAULT_ROLE_CLAIM_VALUES, SAMPLE_PEOPLE } from '../infrastructure/auth/sample-people.js';
 import type { CarRepository } from '../domain/car/car-repository.js';
 import { NotificationWorker } from './notifications/notification-worker.js';
-import { SqliteNotificationOutbox } from './notifications/sqlite-notification-outbox.js';
+import { StateBotStore } from './bot-store.js';
 import { RectifyBot } from './rectify-bot.js';
-import { SqliteBotStore } from './sqlite-bot-store.js';
 
-/** How often the notifier reads the audit trail and delivers what is due. */
-const NOTIFY_EVERY_MS = 250;
+/**
+ * How often the notifier reads the audit trail and delivers what is due. On SharePoint a poll
+ * is four Graph reads per instance, so it polls less often there (throttling is per app).
+ */
+const NOTIFY_EVERY_MS = { sqlite: 250, sharepoint: 2_000 } as const;
 
 const hasRole = (appRoles: readonly string[], values: readonly string[]) =>
   appRoles.some((r) => values.includes(r));
@@ -24,19 +27,16 @@ const hasRole = (appRoles: readonly string[], values: readonly string[]) =>
  * Local mode maps the sample people to their roles by Entra object id and opens the bot to
  * Agents Playground unless bot credentials are configured.
  */
-export function botMount(
-  config: Config,
-  deps: {
-    carService: CarService;
-    repository: CarRepository;
-    db: Database;
-    clock: Clock;
-    logger: Logger;
-  },
-): (app: Express) => Promise<void> {
-  const local = config.mode === 'local';
-  const sample = local ? SAMPLE_PEOPLE : [];
-  const roleUsers = {
+/**
+ * Who holds the MR and committee roles for proactive messages (no token to read roles from):
+ * the configured Entra object ids, plus the sample people in local mode.
+ */
+export function roleUsersOf(config: Config): {
+  readonly mr: readonly string[];
+  readonly committee: readonly string[];
+} {
+  const sample = config.mode === 'local' ? SAMPLE_PEOPLE : [];
+  return {
     mr: [
       ...config.bot.roleUsers.mr,
       ...sample.filter((p) => hasRole(p.appRoles, DEFAULT_ROLE_CLAIM_VALUES.mr)).map((p) => p.id),
@@ -48,7 +48,28 @@ export function botMount(
         .map((p) => p.id),
     ],
   };
-  const store = new SqliteBotStore(deps.db);
+}
+
+export function botMount(
+  config: Config,
+  deps: {
+    carService: CarService;
+    repository: CarRepository;
+    /** The shared state (SQLite file or SharePoint site, after `config.store.kind`). */
+    state: StateStore;
+    feed: AuditFeed;
+    /** False once the store is closed: the notifier stops. */
+    isOpen: () => boolean;
+    clock: Clock;
+    logger: Logger;
+    /** Called with the bot once it is mounted (reminders go out through it). */
+    onMounted?: (bot: RectifyBot) => void;
+  },
+): (app: Express) => Promise<void> {
+  const local = config.mode === 'local';
+  const sample = local ? SAMPLE_PEOPLE : [];
+  const roleUsers = roleUsersOf(config);
+  const store = new StateBotStore(deps.state);
   const samplePeople: PersonRef[] = sample.map((p) => ({ id: p.id, name: p.name }));
   const { appId, password, tenantId } = config.bot;
   const credentials = appId && password ? { appId, password, tenantId } : null;
@@ -61,17 +82,24 @@ export function botMount(
       store,
       identity: { allowedTenantIds: config.auth.allowedTenantIds, roleUsers },
       credentials,
-      directory: (tenant) => (local ? samplePeople : store.knownPeople(tenant)),
+      directory: (tenant) => (local ? Promise.resolve(samplePeople) : store.knownPeople(tenant)),
       clock: deps.clock,
       logger,
     });
-    new NotificationWorker({
-      outbox: new SqliteNotificationOutbox(deps.db),
+    deps.onMounted?.(bot);
+    const worker = new NotificationWorker({
+      state: deps.state,
+      feed: deps.feed,
       repository: deps.repository,
       mrIds: roleUsers.mr,
       deliver: (n) => bot.deliver(n),
       clock: deps.clock,
       logger,
-    }).start(NOTIFY_EVERY_MS, () => deps.db.open);
+    });
+    await worker.init();
+    worker.start(
+      config.store.kind === 'sharepoint' ? NOTIFY_EVERY_MS.sharepoint : NOTIFY_EVERY_MS.sqlite,
+      deps.isOpen,
+    );
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { reminderText, type Reminder } from '../application/reminders/reminder.js';
 import { MessageActivityInput } from '@microsoft/teams.api';
 import { App, ExpressAdapter } from '@microsoft/teams.apps';
 import type { IAdaptiveCard } from '@microsoft/teams.cards';
@@ -23,7 +24,7 @@ import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js'
 import { pinoTeamsLogger } from './pino-teams-logger.js';
 import type { NotificationKind, Notification } from './notifications/notification-rules.js';
 import type { DeliveryOutcome } from './notifications/notification-worker.js';
-import type { ConversationRef, SqliteBotStore } from './sqlite-bot-store.js';
+import type { BotStore, ConversationRef } from './bot-store.js';
 
 /** The SDK's App, with proactive sends to a stored conversation (any service URL). */
 class RectifyApp extends App {
@@ -54,12 +55,12 @@ export interface BotCredentials {
 
 export interface RectifyBotDeps {
   readonly carService: CarService;
-  readonly store: SqliteBotStore;
+  readonly store: BotStore;
   readonly identity: BotIdentityOptions;
   /** Null only in local mode: then the bot accepts unauthenticated activities (Agents Playground). */
   readonly credentials: BotCredentials | null;
   /** The people the MR can pick as owners and consultees (local mode: the sample people). */
-  readonly directory: (tenantId: string) => readonly PersonRef[];
+  readonly directory: (tenantId: string) => Promise<readonly PersonRef[]>;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -137,18 +138,23 @@ export class RectifyBot {
         return { status: 403 };
       }
       if (who.ok && ctx.activity.conversation.conversationType === 'personal')
-        this.deps.store.saveConversationRef(
-          {
-            tenantId: who.principal.tenantId,
-            aadObjectId: who.principal.id,
-            userMri: who.userMri,
-            userName: who.principal.name,
-            conversationId: ctx.activity.conversation.id,
-            serviceUrl: ctx.activity.serviceUrl ?? '',
-            botId: ctx.activity.recipient.id,
-          },
-          this.deps.clock.now().toISOString(),
-        );
+        // The next activity saves it again: a store that is down must not refuse the activity.
+        await this.deps.store
+          .saveConversationRef(
+            {
+              tenantId: who.principal.tenantId,
+              aadObjectId: who.principal.id,
+              userMri: who.userMri,
+              userName: who.principal.name,
+              conversationId: ctx.activity.conversation.id,
+              serviceUrl: ctx.activity.serviceUrl ?? '',
+              botId: ctx.activity.recipient.id,
+            },
+            this.deps.clock.now().toISOString(),
+          )
+          .catch((err: unknown) => {
+            this.deps.logger.warn({ err }, 'bot: conversation reference not saved');
+          });
       return ctx.next();
     });
 
@@ -303,7 +309,7 @@ export class RectifyBot {
       });
     }
     const { stored } = await this.deps.carService.report(p, parsed.input, parsed.idempotencyKey);
-    return this.render(p, stored, {
+    return await this.render(p, stored, {
       text: 'Thank you: your report reached the Management Representative.',
       tone: 'good',
     });
@@ -327,12 +333,16 @@ export class RectifyBot {
       if (!isRectifyError(e)) throw e;
       return messageCard('Rectify', 'This card is incomplete; open the CAR again with "status".');
     }
-    if (this.deps.store.wasProcessed(invokeKey)) return this.view(p, target.carId);
+    if (await this.deps.store.wasProcessed(invokeKey)) return this.view(p, target.carId);
     try {
-      const command = CAR_VERB_COMMANDS[verb](d, this.person(p.tenantId));
+      const command = CAR_VERB_COMMANDS[verb](d, await this.person(p.tenantId));
       const stored = await this.deps.carService.execute(p, target.carId, target.etag, command);
-      this.deps.store.markProcessed(invokeKey, stored.car.id, this.deps.clock.now().toISOString());
-      return this.render(p, stored, { text: 'Saved.', tone: 'good' });
+      await this.deps.store.markProcessed(
+        invokeKey,
+        stored.car.id,
+        this.deps.clock.now().toISOString(),
+      );
+      return await this.render(p, stored, { text: 'Saved.', tone: 'good' });
     } catch (e) {
       if (!isRectifyError(e)) throw e;
       if (e.code === 'CAR.NOT_FOUND')
@@ -357,7 +367,7 @@ export class RectifyBot {
    * feed through Graph is the fallback) or who may not see the CAR.
    */
   async deliver(n: Notification): Promise<DeliveryOutcome> {
-    const ref = this.deps.store.conversationRefOf(n.recipientId);
+    const ref = await this.deps.store.conversationRefOf(n.recipientId);
     if (!ref) return 'no_conversation';
     const p: Principal = {
       id: ref.aadObjectId,
@@ -369,6 +379,17 @@ export class RectifyBot {
     if (!card) return 'not_visible';
     await this.app.sendCardTo(ref, card);
     return 'sent';
+  }
+
+  /**
+   * A reminder (due soon, overdue, escalated, effectiveness check, committee digest) as a card
+   * in the person's personal chat with the bot. False when there is no such chat to send to.
+   */
+  async deliverReminder(personId: string, reminder: Reminder): Promise<boolean> {
+    const ref = await this.deps.store.conversationRefOf(personId);
+    if (!ref) return false;
+    await this.app.sendCardTo(ref, messageCard('Rectify reminder', reminderText(reminder)));
+    return true;
   }
 
   /** The CAR as this person may see it: whole, or only their actions, or not at all. */
@@ -385,7 +406,7 @@ export class RectifyBot {
     notice?: Notice,
   ): Promise<IAdaptiveCard | null> {
     try {
-      return this.render(p, await this.deps.carService.get(p, idOrNumber), notice);
+      return await this.render(p, await this.deps.carService.get(p, idOrNumber), notice);
     } catch (e) {
       if (!isRectifyError(e) || e.code !== 'CAR.NOT_FOUND') throw e;
     }
@@ -405,7 +426,7 @@ export class RectifyBot {
     });
   }
 
-  private render(p: Principal, stored: StoredCar, notice?: Notice): IAdaptiveCard {
+  private async render(p: Principal, stored: StoredCar, notice?: Notice): Promise<IAdaptiveCard> {
     const car = stored.car.toPrimitives();
     const involved = new Set<string>([
       ...this.deps.identity.roleUsers.mr,
@@ -413,8 +434,7 @@ export class RectifyBot {
       ...car.actions.map((a) => a.owner.id),
       ...car.investigation.consultees.map((c) => c.id),
     ]);
-    const refreshUserIds = this.deps.store
-      .conversationRefs(p.tenantId)
+    const refreshUserIds = (await this.deps.store.conversationRefs(p.tenantId))
       .filter((r) => involved.has(r.aadObjectId) && r.userMri !== '')
       .map((r) => r.userMri)
       .slice(0, MAX_REFRESH_USERS);
@@ -435,14 +455,14 @@ export class RectifyBot {
       etag: stored.etag,
       viewer: p,
       role: isManagementRepresentative(p) ? 'mr' : 'reader',
-      people: this.deps.directory(p.tenantId),
+      people: await this.deps.directory(p.tenantId),
       refreshUserIds,
       ...(notice ? { notice } : {}),
     });
   }
 
-  private person(tenantId: string): (id: string) => PersonRef {
-    const people = this.deps.directory(tenantId);
+  private async person(tenantId: string): Promise<(id: string) => PersonRef> {
+    const people = await this.deps.directory(tenantId);
     return (id) => people.find((x) => x.id === id) ?? { id, name: id };
   }
 }

@@ -43,7 +43,38 @@ export const ERROR_CATALOGUE = {
   'ACTION.NOT_FOUND': { kind: 'not_found', title: 'No such action on this CAR' },
   'ACTION.NOT_OPEN': { kind: 'invalid_state', title: 'The action is no longer open' },
   'PROCEDURE_LINK.NOT_FOUND': { kind: 'not_found', title: 'No such procedure link on this CAR' },
+  'PROCEDURE_LINK.ALREADY_REVISED': {
+    kind: 'invalid_state',
+    title: 'The new revision of this procedure link is already recorded',
+  },
+  'PROCEDURE.NOT_FOUND': { kind: 'not_found', title: 'No such procedure in the library' },
+  'PROCEDURE.REVISION_NOT_FOUND': {
+    kind: 'not_found',
+    title: 'No such revision of the procedure in the library',
+  },
+  'PROCEDURE.VERSION_INVALID': {
+    kind: 'validation',
+    title: 'A procedure revision reads as a version such as 1.1 or 1.1.0',
+  },
+  'PROCEDURE.REVISION_NOT_HIGHER': {
+    kind: 'invalid_state',
+    title: 'The new revision must be higher than the revision in force',
+  },
+  'PROCEDURE.CHANGELOG_MUST_CITE_CAR': {
+    kind: 'validation',
+    title: "The new revision's change log must cite the CAR number",
+  },
+  'PROCEDURE.LIBRARY_UNAVAILABLE': {
+    kind: 'internal',
+    title: 'The procedure library could not be read',
+  },
   'CALENDAR.INVALID_DATE': { kind: 'validation', title: 'Dates read YYYY-MM-DD' },
+  'MEETING.NOT_FOUND': { kind: 'not_found', title: 'No committee meeting is planned on that date' },
+  'MEETING.DONE': {
+    kind: 'invalid_state',
+    title: 'The meeting is done; its decisions are recorded',
+  },
+  'MEETING.CONFLICT': { kind: 'conflict', title: 'The meeting was changed by someone else' },
   'REQUEST.VALIDATION': { kind: 'validation', title: 'The request is not valid' },
   'REQUEST.MALFORMED': { kind: 'validation', title: 'The request body is not valid JSON' },
   'REQUEST.TOO_LARGE': { kind: 'too_large', title: 'The request body is too large' },
@@ -62,6 +93,15 @@ export const ERROR_CATALOGUE = {
   },
   'AUTH.UNAUTHENTICATED': { kind: 'unauthenticated', title: 'A valid access token is required' },
   'AUTH.FORBIDDEN': { kind: 'forbidden', title: 'You may not do that' },
+  'STATE.INVALID': { kind: 'validation', title: 'The shared state record is not valid' },
+  'TASK.NOT_FOUND': { kind: 'not_found', title: 'No such task on the board' },
+  'TASK.CONFLICT': { kind: 'conflict', title: 'The task was changed by someone else' },
+  'TASK.PRECONDITION_REQUIRED': {
+    kind: 'precondition_required',
+    title: 'Send the ETag of the task you changed in If-Match',
+  },
+  'TASK_BOARD.FAILED': { kind: 'internal', title: 'The task board did not accept the request' },
+  'NOTIFICATION.NOT_FOUND': { kind: 'not_found', title: 'No such notification of yours' },
   'CONFIG.INVALID': { kind: 'internal', title: 'The configuration is not valid' },
   'INTERNAL.UNEXPECTED': { kind: 'internal', title: 'Something went wrong on our side' },
 } as const;

@@ -8,7 +8,12 @@ export interface CarBody {
   state: string;
   etag: string;
   actions: { id: string; status: string; owner: { id: string }; dueDate: string; kind: string }[];
-  procedureLinks: { id: string }[];
+  procedureLinks: {
+    id: string;
+    revisionInForce: string;
+    newRevision: string | null;
+    newRevisionChangelog: string | null;
+  }[];
   [key: string]: unknown;
 }
 

@@ -7,6 +7,8 @@ import { COMMAND_LIST } from '../../src/bot/bot-commands.js';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseEnvFile, renderManifest } from '../../scripts/package-app.js';
+import { activityNotificationBody } from '../../src/infrastructure/graph/activity-feed-notifier.js';
+import { aReminderOfEachKind } from '../application/reminders/reminder-mother.js';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 
@@ -147,7 +149,32 @@ describe('the Teams app package', () => {
       'actionAssigned',
       'carStateChanged',
       'consulteeNamed',
+      'actionDueSoon',
+      'actionOverdue',
+      'actionEscalated',
+      'effectivenessCheckDue',
+      'committeeDigest',
     ]);
+  });
+
+  it('declares every reminder activity type with the template parameters Rectify sends', () => {
+    const declared = new Map(
+      (rendered().activities.activityTypes as { type: string; templateText?: string }[]).map(
+        (a) => [a.type, a.templateText ?? ''],
+      ),
+    );
+    for (const reminder of aReminderOfEachKind()) {
+      const body = activityNotificationBody(reminder, {
+        car: () => 'https://teams.microsoft.com/l/entity/app/rectify',
+        committee: () => 'https://teams.microsoft.com/l/entity/app/rectify',
+      });
+      const template = declared.get(body.activityType);
+      expect(template).toBeDefined();
+      const named = [...(template ?? '').matchAll(/\{(\w+)\}/g)]
+        .map((m) => m[1])
+        .filter((n) => n !== 'actor');
+      expect(body.templateParameters.map((p) => p.name).sort()).toEqual(named.sort());
+    }
   });
 
   it('names every placeholder left unfilled', () => {

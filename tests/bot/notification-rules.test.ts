@@ -9,7 +9,7 @@ const mr = 'mr-1';
 describe('who hears about a change', () => {
   it('tells every MR but the one who reported of a new report', () => {
     const car = carInState('reported', { reporter }).toPrimitives();
-    const change = { sequence: 1, carId: car.id, operation: 'report', actorId: reporter.id };
+    const change = { id: '1', carId: car.id, operation: 'report', actorId: reporter.id };
     expect(notificationsFor(change, car, [mr, 'mr-2']).map((n) => [n.kind, n.recipientId])).toEqual(
       [
         ['reportReceived', mr],
@@ -21,13 +21,13 @@ describe('who hears about a change', () => {
 
   it('tells the reporter of a state change and an owner of an open action, keyed once per action', () => {
     const car = carInState('action_planned', { reporter, actionOwner: owner }).toPrimitives();
-    const change = { sequence: 9, carId: car.id, operation: 'planActions', actorId: mr };
+    const change = { id: '9', carId: car.id, operation: 'planActions', actorId: mr };
     const notes = notificationsFor(change, car, [mr]);
     expect(notes.map((n) => [n.kind, n.recipientId])).toEqual([
       ['actionAssigned', owner.id],
       ['carStateChanged', reporter.id],
     ]);
-    const again = notificationsFor({ ...change, sequence: 12, operation: 'reclassify' }, car, [mr]);
+    const again = notificationsFor({ ...change, id: '12', operation: 'reclassify' }, car, [mr]);
     expect(again.map((n) => n.key)).toEqual([notes[0]?.key]);
   });
 
@@ -39,7 +39,7 @@ describe('who hears about a change', () => {
       consultees: [consultee, mrPerson],
     });
     const p = car.toPrimitives();
-    const change = { sequence: 5, carId: p.id, operation: 'updateInvestigation', actorId: mr };
+    const change = { id: '5', carId: p.id, operation: 'updateInvestigation', actorId: mr };
     const notes = notificationsFor(change, p, [mr]);
     expect(notes.map((n) => [n.kind, n.recipientId, n.key])).toEqual([
       ['consulteeNamed', consultee.id, `consultee:${p.id}:${consultee.id}`],

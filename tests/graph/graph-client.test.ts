@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   createGraphConnection,
+  GraphTimeoutError,
   retryAfterMs,
   RetryPolicy,
 } from '../../src/infrastructure/graph/graph-client.js';
@@ -28,10 +29,11 @@ describe('the Graph client middleware', () => {
     await emulator.close();
   });
 
-  const connection = () =>
+  const connection = (timeoutMs?: number) =>
     createGraphConnection({
       baseUrl: url,
       accessToken: () => Promise.resolve('app-token'),
+      timeoutMs,
       retry: {
         sleep: (ms) => {
           waits.push(ms);
@@ -81,6 +83,53 @@ describe('the Graph client middleware', () => {
     expect(emulator.site.lists.map((l) => l.displayName)).toEqual(['X']);
     expect(waits).toHaveLength(2);
     expect(waits[0]).toBe(1000);
+  });
+
+  it('gives up a read that hangs after its timeout and sends it again', async () => {
+    const hang = emulator.hang({ method: 'GET', times: 1 });
+
+    const site = (await connection(1_000).client.api(`/sites/${emulator.site.id}`).get()) as {
+      id: string;
+    };
+
+    expect(site.id).toBe(emulator.site.id);
+    expect(hang.caught).toBe(1);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('never sends again a write that hung after it was carried out', async () => {
+    const hang = emulator.hang({ method: 'POST', afterWrite: true });
+
+    const failure = await connection(100)
+      .client.api(`${site()}/lists`)
+      .middlewareOptions([new RetryPolicy(false)])
+      .post({ displayName: 'X' })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+
+    expect(failure).toBeInstanceOf(GraphTimeoutError);
+    expect((failure as Error).message).toMatch(/did not answer POST .*\/lists within 100 ms/);
+    expect(emulator.site.lists.map((l) => l.displayName)).toEqual(['X']);
+    expect(hang.caught).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('answers a held request once it is released, within the timeout', async () => {
+    const hang = emulator.hang({ method: 'GET' });
+    setTimeout(() => {
+      hang.release();
+    }, 50);
+
+    await connection(5_000).client.api(site()).get();
+
+    expect(hang.caught).toBe(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('refuses a timeout that is not a whole number of milliseconds', () => {
+    expect(() => connection(0)).toThrow(/timeout must be a whole number/);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { StoredCar } from '../../src/domain/car/car-repository.js';
 import type { ChainVerification } from '../../src/infrastructure/audit/hash-chain.js';
-import { AUDIT_LIST, CARS_LIST } from '../../src/infrastructure/graph/rectify-lists.js';
+import { A, AUDIT_LIST, CARS_LIST } from '../../src/infrastructure/graph/rectify-lists.js';
 import {
   THE_MR,
   aReportedCar,
@@ -124,6 +124,71 @@ describe('GraphListCarRepository under Graph faults', () => {
       expect(
         fixture.emulator.log.filter((r) => r.path.endsWith('/lists') && r.method === 'POST'),
       ).toHaveLength(1);
+    });
+  });
+
+  describe('a Graph call that hangs', () => {
+    let slow: GraphFixture;
+
+    beforeEach(async () => {
+      slow = await startGraphFixture({ timeoutMs: 400, retry: { baseDelayMs: 10, maxRetries: 2 } });
+    });
+
+    afterEach(async () => {
+      await slow.close();
+    });
+
+    it('fails with a clear error once the timeout has passed, after trying the read again', async () => {
+      const stored = await storeCarInState(slow.repository, 'reported');
+      const hang = slow.emulator.hang({ method: 'GET' });
+      const started = Date.now();
+
+      const failure = await slow.repository.findById(stored.car.id).then(
+        () => null,
+        (e: unknown) => e,
+      );
+
+      expect(failure).toMatchObject({ status: 504, code: 'timeout' });
+      expect((failure as Error).message).toMatch(
+        /querying list items: Graph did not answer GET \/v1\.0\/sites\/.+ within 400 ms/,
+      );
+      expect(hang.caught).toBe(3);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 400);
+    });
+
+    it('makes no duplicate of a report whose write happened before the answer hung', async () => {
+      const hang = slow.emulator.hang({ pathIncludes: '/$batch', afterWrite: true, times: 1 });
+      const car = aReportedCar();
+
+      const { stored, replayed } = await slow.repository.create(car, auditFor(car, 'report'));
+
+      expect(replayed).toBe(false);
+      expect(stored.car.id).toBe(car.id);
+      expect(hang.caught).toBe(1);
+      expect(itemsIn(slow, CARS_LIST.displayName)).toBe(1);
+      expect(itemsIn(slow, AUDIT_LIST.displayName)).toBe(1);
+      expect((await chainOf(slow, car.id)).ok).toBe(true);
+    });
+
+    it('reports an update whose write happened before the answer hung as saved, numbered once', async () => {
+      const stored = await storeCarInState(slow.repository, 'reported');
+      slow.emulator.hang({ pathIncludes: '/$batch', afterWrite: true, times: 1 });
+      const car = stored.car;
+      const audit = changeWithAudit(car, 'record', (c) => {
+        c.record(anOperationContext(), { classification: 'major_nc', severity: 'high' });
+      });
+
+      const updated = await slow.repository.update(car, stored.etag, audit);
+
+      expect(updated.car.number).toBe('CAR-2026-0001');
+      expect((await slow.repository.findById(car.id))?.etag).toBe(updated.etag);
+      const next = await storeCarInState(slow.repository, 'recorded');
+      expect(next.car.number).toBe('CAR-2026-0002');
+      expect((await chainOf(slow, car.id)).ok).toBe(true);
+      const auditItems = [
+        ...(slow.emulator.listByName(AUDIT_LIST.displayName)?.items.values() ?? []),
+      ].filter((i) => i.fields[A.carId] === car.id);
+      expect(auditItems.map((i) => i.fields.Title)).toEqual(['report', 'record']);
     });
   });
 

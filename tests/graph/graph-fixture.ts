@@ -21,7 +21,11 @@ export interface GraphFixture {
 }
 
 export async function startGraphFixture(
-  options: GraphEmulatorOptions & { retry?: Partial<RetrySettings>; token?: string } = {},
+  options: GraphEmulatorOptions & {
+    retry?: Partial<RetrySettings>;
+    token?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<GraphFixture> {
   const emulator = new GraphEmulator(options);
   const url = await emulator.listen();
@@ -31,6 +35,7 @@ export async function startGraphFixture(
         baseUrl: url,
         accessToken: () => Promise.resolve(options.token ?? 'emulator-token'),
         retry: { baseDelayMs: 10, ...options.retry },
+        timeoutMs: options.timeoutMs,
       }),
       emulator.site.id,
     );

@@ -12,6 +12,8 @@ import {
   CARS_LIST,
   S,
   SEQUENCES_LIST,
+  STATE_LIST,
+  T,
 } from '../../src/infrastructure/graph/rectify-lists.js';
 import { SharePointListClient } from '../../src/infrastructure/graph/sharepoint-list-client.js';
 import { SharePointViewsClient } from '../../src/infrastructure/graph/sharepoint-views.js';
@@ -37,6 +39,7 @@ const QUERIED: Record<string, readonly string[]> = {
   ],
   [AUDIT_LIST.displayName]: [A.carId, A.writeId],
   [SEQUENCES_LIST.displayName]: [S.key],
+  [STATE_LIST.displayName]: [T.key, T.kind, T.due],
 };
 
 /** Runs the CLI without blocking this process (which serves the emulated tenant). */
@@ -78,14 +81,16 @@ describe('provisioning the Rectify lists', () => {
   const column = (list: string, name: string) =>
     emulator.listByName(list)?.columns.find((c) => c.name === name);
 
-  it('creates the three lists with typed columns, human names and an index on every queried column', async () => {
+  it('creates the four lists with typed columns, human names and an index on every queried column', async () => {
     const result = await provisionRectifyLists(lists);
 
-    expect(result.steps.map((s) => s.action)).toEqual([
-      'create list',
-      'create list',
-      'create list',
+    expect(result.steps.map((s) => s.list)).toEqual([
+      CARS_LIST.displayName,
+      AUDIT_LIST.displayName,
+      SEQUENCES_LIST.displayName,
+      'Rectify State',
     ]);
+    expect(result.steps.every((s) => s.action === 'create list')).toBe(true);
     for (const [list, names] of Object.entries(QUERIED))
       for (const name of names)
         expect({ name, indexed: column(list, name)?.indexed }).toEqual({ name, indexed: true });
@@ -98,6 +103,11 @@ describe('provisioning the Rectify lists', () => {
     expect(column(CARS_LIST.displayName, C.confidential)?.type).toBe('boolean');
     expect(column(CARS_LIST.displayName, C.state)?.type).toBe('choice');
     expect(column(CARS_LIST.displayName, C.reporterName)?.displayName).toBe('Reporter');
+    expect(column(STATE_LIST.displayName, T.key)).toMatchObject({
+      enforceUniqueValues: true,
+      indexed: true,
+    });
+    expect(column(STATE_LIST.displayName, T.value)).toMatchObject({ type: 'text', indexed: false });
     // People as Entra object id + name in text columns, never Person columns.
     expect(
       emulator.site.lists.flatMap((l) => l.columns).some((c) => c.type === 'personOrGroup'),

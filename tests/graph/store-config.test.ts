@@ -38,6 +38,7 @@ describe('the store configuration', () => {
       certificatePath: path.resolve('secrets/graph-app.pem'),
       clientSecret: null,
       authorityCaPath: null,
+      graphTimeoutMs: 30_000,
     });
   });
 

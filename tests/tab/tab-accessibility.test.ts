@@ -82,7 +82,12 @@ describe('accessibility of the tab', () => {
     { who: 'owner', path: () => '/actions', name: 'my-actions', ready: 'My actions' },
     { who: 'mr', path: () => '/queue', name: 'mr-queue', ready: 'MR workspace: queue' },
     { who: 'mr', path: () => `/cars/${carId}`, name: 'mr-car', ready: 'Work on this CAR' },
-    { who: 'committee', path: () => '/committee', name: 'committee', ready: 'Committee: all CARs' },
+    {
+      who: 'committee',
+      path: () => '/committee/register',
+      name: 'committee',
+      ready: 'Committee: all CARs',
+    },
     {
       who: 'committee',
       path: () => `/cars/${carId}`,

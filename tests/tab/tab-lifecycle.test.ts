@@ -181,7 +181,7 @@ describe('the Teams tab in local mode', () => {
   });
 
   it('lets the committee record a review of the CAR', async () => {
-    const { page, problems } = await open('committee', { path: '/committee' });
+    const { page, problems } = await open('committee', { path: '/committee/register' });
     await page.getByRole('link', { name: 'Visitor badge not returned' }).click();
     await page.getByRole('heading', { name: 'Record a committee review' }).waitFor();
     await page.getByRole('textbox', { name: 'Meeting date' }).fill('2026-12-03');

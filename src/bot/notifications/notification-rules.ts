@@ -1,3 +1,4 @@
+import type { CarChange as FeedChange } from '../../application/audit-feed.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { LIFECYCLE, type CarOperation } from '../../domain/car/lifecycle.js';
 
@@ -22,13 +23,8 @@ export interface Notification {
   readonly recipientRole: 'mr' | 'member';
 }
 
-/** One change of the audit trail: an operation on a CAR by someone. */
-export interface CarChange {
-  readonly sequence: number;
-  readonly carId: string;
-  readonly operation: string;
-  readonly actorId: string;
-}
+/** One change of the audit trail (only what the rules look at). */
+export type CarChange = Pick<FeedChange, 'id' | 'carId' | 'operation' | 'actorId'>;
 
 const isOperation = (op: string): op is CarOperation => op in LIFECYCLE;
 
@@ -74,7 +70,7 @@ export function notificationsFor(
     change.operation !== 'report' && isOperation(op) && LIFECYCLE[op].to !== null;
   if (changesState && car.reporter.id !== change.actorId)
     out.push({
-      key: `state:${car.id}:${change.sequence}`,
+      key: `state:${car.id}:${change.id}`,
       kind: 'carStateChanged',
       carId: car.id,
       recipientId: car.reporter.id,

@@ -1,29 +1,72 @@
+import { z } from 'zod';
 import type { Logger } from 'pino';
+import type { AuditFeed } from '../../application/audit-feed.js';
+import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
 import type { Clock } from '../../application/ports.js';
+import type { StateStore } from '../../application/state-store.js';
 import type { CarRepository } from '../../domain/car/car-repository.js';
-import { notificationsFor, type Notification } from './notification-rules.js';
-import type { SqliteNotificationOutbox } from './sqlite-notification-outbox.js';
+import { NOTIFICATION_KINDS, notificationsFor, type Notification } from './notification-rules.js';
 
 export type DeliveryOutcome = 'sent' | 'no_conversation' | 'not_visible';
 
 export interface NotificationWorkerDeps {
-  readonly outbox: SqliteNotificationOutbox;
+  /** Where the outbox and the feed cursor live: shared by every running instance. */
+  readonly state: StateStore;
+  readonly feed: AuditFeed;
   readonly repository: CarRepository;
   readonly mrIds: readonly string[];
   readonly deliver: (n: Notification) => Promise<DeliveryOutcome>;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly maxAttempts?: number;
+  /** How long a claimed notification is this instance's to send before another may. */
+  readonly leaseMs?: number;
 }
 
+const NotificationSchema = z.object({
+  key: z.string(),
+  kind: z.enum(NOTIFICATION_KINDS),
+  carId: z.string(),
+  recipientId: z.string(),
+  recipientRole: z.enum(['mr', 'member']),
+});
+
+/** The outbox and feed cursor names the notifier keeps in the StateStore. */
+export const NOTIFICATION_OUTBOX = 'notify';
+export const NOTIFICATION_CURSOR = 'notifications';
+
+const FEED_PAGE = 200;
+const CLAIM_PAGE = 50;
+const DEFAULT_LEASE_MS = 120_000;
+
 /**
- * Reads the audit trail into the outbox, then delivers what is due. At least once towards the
- * Bot Connector (a crash after sending and before settling sends again), never queued twice.
+ * Reads the audit feed into the outbox, then delivers what is due; any number of instances may
+ * run it on one shared store. A notification is queued once (its key), sent by the instance
+ * whose claim won, at least once towards the Bot Connector (a crash after sending and before
+ * settling sends again when the lease ends).
  */
 export class NotificationWorker {
   private running = false;
+  private readonly outbox: Outbox<Notification>;
+  private readonly cursor: FeedCursor;
 
-  constructor(private readonly deps: NotificationWorkerDeps) {}
+  constructor(private readonly deps: NotificationWorkerDeps) {
+    this.outbox = new Outbox(deps.state, {
+      name: NOTIFICATION_OUTBOX,
+      parse: (v) => NotificationSchema.parse(v),
+      maxAttempts: deps.maxAttempts ?? 8,
+    });
+    this.cursor = new FeedCursor(deps.state, NOTIFICATION_CURSOR);
+  }
+
+  /**
+   * Stores the cursor at the feed's head unless one exists: a new installation (or a site that
+   * had no notifier before) does not announce its whole history.
+   */
+  async init(): Promise<void> {
+    if ((await this.cursor.read()).etag !== null) return;
+    await this.cursor.start(await this.deps.feed.head());
+  }
 
   async tick(): Promise<void> {
     if (this.running) return;
@@ -36,7 +79,7 @@ export class NotificationWorker {
     }
   }
 
-  /** Runs `tick` every `intervalMs` until the returned function is called or the store closes. */
+  /** Runs `tick` every `intervalMs` until the returned function is called or `isOpen` fails. */
   start(intervalMs: number, isOpen: () => boolean): () => void {
     const timer = setInterval(() => {
       if (!isOpen()) {
@@ -54,36 +97,46 @@ export class NotificationWorker {
   }
 
   private async collect(): Promise<void> {
-    const changes = this.deps.outbox.changesAfterCursor();
-    const last = changes[changes.length - 1];
-    if (!last) return;
-    const notes: Notification[] = [];
+    const from = await this.cursor.read();
+    const { changes, next } = await this.deps.feed.read(from.position, FEED_PAGE);
+    if (next === null) return;
+    const now = this.deps.clock.now();
     for (const change of changes) {
       const stored = await this.deps.repository.findById(change.carId);
-      if (stored)
-        notes.push(...notificationsFor(change, stored.car.toPrimitives(), this.deps.mrIds));
+      if (!stored) continue;
+      for (const n of notificationsFor(change, stored.car.toPrimitives(), this.deps.mrIds))
+        await this.outbox.enqueue(n.key, n, now);
     }
-    this.deps.outbox.enqueue(notes, last.sequence, this.deps.clock.now().toISOString());
+    // Lost to another instance that read the same changes: what we queued were no-ops then.
+    await this.cursor.move(from, next);
   }
 
   private async deliverDue(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const n of this.deps.outbox.due(now.toISOString())) {
-      try {
-        const outcome = await this.deps.deliver(n);
-        this.deps.outbox.settle(n.key, outcome, this.deps.clock.now().toISOString());
-      } catch (err) {
-        const attempts = n.attempts + 1;
-        this.deps.logger.warn({ err, key: n.key, attempts }, 'notifications: delivery failed');
-        if (attempts >= (this.deps.maxAttempts ?? 8))
-          this.deps.outbox.settle(n.key, 'gave_up', this.deps.clock.now().toISOString());
-        else
-          this.deps.outbox.retryLater(
-            n.key,
-            new Date(now.getTime() + 1000 * 2 ** attempts).toISOString(),
-            err instanceof Error ? err.message : 'delivery failed',
-          );
-      }
+    const claimed = await this.outbox.claimDue(
+      now,
+      this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+      CLAIM_PAGE,
+    );
+    for (const entry of claimed) await this.deliverOne(entry);
+  }
+
+  private async deliverOne(entry: ClaimedEntry<Notification>): Promise<void> {
+    try {
+      const outcome = await this.deps.deliver(entry.payload);
+      await this.outbox.settle(entry, outcome, this.deps.clock.now());
+    } catch (err) {
+      const now = this.deps.clock.now();
+      this.deps.logger.warn(
+        { err, key: entry.key, attempts: entry.attempts },
+        'notifications: delivery failed',
+      );
+      await this.outbox.retryLater(
+        entry,
+        new Date(now.getTime() + 1000 * 2 ** entry.attempts),
+        err instanceof Error ? err.message : 'delivery failed',
+        now,
+      );
     }
   }
 }

@@ -47,6 +47,16 @@ export interface CarQuery {
   readonly cursor?: string | undefined;
 }
 
+/** How a read may be answered. */
+export interface FindOptions {
+  /**
+   * The ETag the caller holds (from its If-Match). An adapter MAY answer from a copy it keeps
+   * when that copy has exactly this ETag; otherwise it reads the store. Correctness never rests
+   * on the copy: every write is checked against the store's own ETag.
+   */
+  readonly knownEtag?: string | undefined;
+}
+
 export interface CarPage {
   readonly items: readonly StoredCar[];
   /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
@@ -77,8 +87,8 @@ export interface CarRepository {
    */
   update(car: Car, expectedEtag: string, audit: AuditRecord): Promise<StoredCar>;
 
-  findById(id: string): Promise<StoredCar | null>;
-  findByNumber(number: string): Promise<StoredCar | null>;
+  findById(id: string, options?: FindOptions): Promise<StoredCar | null>;
+  findByNumber(number: string, options?: FindOptions): Promise<StoredCar | null>;
   list(query: CarQuery): Promise<CarPage>;
   /**
    * The CAR's audit entries in order. Sequences increase within a CAR; an adapter may number

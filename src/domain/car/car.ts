@@ -3,6 +3,8 @@ import type { ServiceLevels } from '../calendar/service-levels.js';
 import type { WorkingCalendar } from '../calendar/working-calendar.js';
 import { RectifyError } from '../errors.js';
 import type { PersonRef } from '../identity.js';
+import { citesCarNumber } from '../procedure/procedure.js';
+import { compareVersions, formatVersion, versionOf } from '../procedure/semantic-version.js';
 import type { CarNumber } from './car-number.js';
 import type {
   ActionKind,
@@ -159,6 +161,8 @@ export interface CarPrimitives {
   readonly containment: Containment | null;
   readonly investigation: Investigation;
   readonly actions: readonly CarAction[];
+  /** When the action plan was first confirmed; null before that and for older records. */
+  readonly plannedAt: string | null;
   readonly procedureLinks: readonly ProcedureLink[];
   readonly verificationRound: number;
   readonly verifications: readonly Verification[];
@@ -264,6 +268,7 @@ export class Car {
       containment: null,
       investigation: EMPTY_INVESTIGATION,
       actions: [],
+      plannedAt: null,
       procedureLinks: [],
       verificationRound: 0,
       verifications: [],
@@ -274,8 +279,11 @@ export class Car {
     });
   }
 
-  static fromPrimitives(p: CarPrimitives): Car {
-    return new Car(structuredClone(p));
+  /** Records stored before `plannedAt` existed come without it. */
+  static fromPrimitives(
+    p: Omit<CarPrimitives, 'plannedAt'> & { readonly plannedAt?: string | null | undefined },
+  ): Car {
+    return new Car(structuredClone({ ...p, plannedAt: p.plannedAt ?? null }));
   }
 
   toPrimitives(): CarPrimitives {
@@ -555,7 +563,7 @@ export class Car {
     return action;
   }
 
-  planActions(_ctx: OperationContext): void {
+  planActions(ctx: OperationContext): void {
     this.guard('planActions');
     const inv = this.props.investigation;
     const missing = [
@@ -567,7 +575,8 @@ export class Car {
     if (missing.length > 0) throw new RectifyError('CAR.ROOT_CAUSE_MISSING', { missing });
     if (!this.props.actions.some((a) => a.status !== 'cancelled'))
       throw new RectifyError('CAR.NO_ACTIONS');
-    this.transition('planActions', {});
+    // A plan confirmed again after an ineffective verification keeps the first plan's time.
+    this.transition('planActions', { plannedAt: this.props.plannedAt ?? ctx.now });
   }
 
   startImplementation(_ctx: OperationContext): void {
@@ -597,23 +606,75 @@ export class Car {
     });
   }
 
+  get procedureLinks(): readonly ProcedureLink[] {
+    return this.props.procedureLinks;
+  }
+
+  /**
+   * The revision a procedure change produced, once it is published. It must be higher than the
+   * revision in force and its change log must cite this CAR's number. Each trainee (a person,
+   * or a group the MR trains as a whole) gets a training action, due by the service level, so
+   * the CAR cannot go to verification, and so cannot close, until the training is done.
+   */
   recordProcedureRevision(
     ctx: OperationContext,
     linkId: string,
-    input: { newRevision: string; changelog: string },
+    input: { newRevision: string; changelog: string; trainees: readonly PersonRef[] },
+    policy: DueDatePolicy,
   ): void {
     this.guard('recordProcedureRevision');
-    if (!this.props.procedureLinks.some((l) => l.id === linkId))
-      throw new RectifyError('PROCEDURE_LINK.NOT_FOUND', { linkId });
+    const link = this.props.procedureLinks.find((l) => l.id === linkId);
+    if (!link) throw new RectifyError('PROCEDURE_LINK.NOT_FOUND', { linkId });
+    if (link.newRevision !== null)
+      throw new RectifyError('PROCEDURE_LINK.ALREADY_REVISED', {
+        linkId,
+        newRevision: link.newRevision,
+      });
+    const newRevision = versionOf(required('newRevision', input.newRevision), 'newRevision');
+    const inForce = versionOf(link.revisionInForce, 'revisionInForce');
+    if (compareVersions(newRevision, inForce) <= 0)
+      throw new RectifyError('PROCEDURE.REVISION_NOT_HIGHER', {
+        revisionInForce: link.revisionInForce,
+        newRevision: input.newRevision,
+      });
+    const changelog = required('changelog', input.changelog);
+    if (this.props.number === null || !citesCarNumber(changelog, this.props.number))
+      throw new RectifyError('PROCEDURE.CHANGELOG_MUST_CITE_CAR', {
+        carNumber: this.props.number,
+        changelog,
+      });
+    const revision = formatVersion(newRevision);
+    const classification = this.props.classification ?? 'minor_nc';
+    const dueDate = policy.calendar.addWorkingDays(
+      ctx.today,
+      policy.serviceLevels.actionDays[classification].training,
+    );
+    const seen = new Set<string>();
+    const trainees = input.trainees.filter((t) =>
+      seen.has(t.id) ? false : (seen.add(t.id), true),
+    );
+    const training: CarAction[] = trainees.map((person, i) => ({
+      id: `training-${linkId}-${i + 1}`,
+      kind: 'training',
+      title: `Training on ${link.title.trim() || link.procedureId} ${revision}`,
+      description: `Revision ${revision} of ${link.procedureId} replaces ${link.revisionInForce}: ${changelog}`,
+      owner: { id: person.id, name: person.name },
+      dueDate,
+      steps: [],
+      status: 'open',
+      createdAt: ctx.now,
+      completedAt: null,
+      completedOn: null,
+      completionNote: null,
+      cancelReason: null,
+    }));
+    const clash = training.find((t) => this.props.actions.some((a) => a.id === t.id));
+    if (clash) throw new Error(`action id ${clash.id} is already used`);
     this.transition('recordProcedureRevision', {
+      actions: [...this.props.actions, ...training],
       procedureLinks: this.props.procedureLinks.map((l) =>
         l.id === linkId
-          ? {
-              ...l,
-              newRevision: required('newRevision', input.newRevision),
-              newRevisionChangelog: input.changelog,
-              revisedAt: ctx.now,
-            }
+          ? { ...l, newRevision: revision, newRevisionChangelog: changelog, revisedAt: ctx.now }
           : l,
       ),
     });

@@ -22,6 +22,11 @@ export interface ItemMeta {
   readonly auditHead: { readonly sequence: number; readonly hash: string };
   /** The audit item of the last write, kept on the CAR until it is surely in the audit list. */
   readonly lastAudit: AuditItemFields | null;
+  /**
+   * This instance saw that audit item stored (201, or 409: already there), so the next write
+   * need not send it again. False for whatever is read from SharePoint.
+   */
+  readonly lastAuditStored: boolean;
 }
 
 const EnvelopeSchema = z.object({
@@ -230,6 +235,7 @@ export function storedCarOf(item: ListItem): {
       writeId: f[C.writeId],
       auditHead: { sequence: Number(seq), hash },
       lastAudit,
+      lastAuditStored: false,
     },
     fingerprint: f[C.idempotencyFingerprint] ?? null,
   };

@@ -1,5 +1,6 @@
 import {
   Client,
+  GraphClientError,
   GraphError,
   HTTPMessageHandler,
   type Context,
@@ -17,6 +18,9 @@ import {
  * - The stock RetryHandler retries POST and PATCH on 504 too, duplicating a create that
  *   succeeded behind the gateway (PLATFORM.md). Ours retries reads, and writes only when the
  *   caller marks them idempotent (a create keyed by a unique column, an If-Match update).
+ * - Every request has a deadline (GRAPH_TIMEOUT_MS). A request that outlives it is abandoned and
+ *   counts as a failure whose outcome is unknown, like a 504: a read is sent again, a write only
+ *   when it is marked idempotent, and the caller settles it through its unique keys.
  */
 
 export type AccessTokenSource = () => Promise<string>;
@@ -34,6 +38,9 @@ export interface RetrySettings {
   readonly maxDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** How long one Graph request (headers and body) may take before it is given up. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_RETRY: RetrySettings = {
   maxRetries: 6,
@@ -135,11 +142,72 @@ class IdempotentRetryHandler implements Middleware {
   }
 }
 
+/**
+ * Graph gave no complete answer within the deadline. Extends the client's own error class so
+ * that the client hands it on as it is (GraphRequest.send rethrows GraphClientError).
+ */
+export class GraphTimeoutError extends GraphClientError {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Graph did not answer ${method} ${new URL(url).pathname} within ${timeoutMs} ms`);
+    // GraphClientError resets the prototype to its own; keep ours so that instanceof works.
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'GraphTimeoutError';
+  }
+}
+
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * Aborts a request that has not been answered in full within `timeoutMs`. The body is read here,
+ * under the same deadline, so that a response that stalls half-way is given up too.
+ */
+class TimeoutHandler implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  async execute(context: Context): Promise<void> {
+    if (!this.next) throw new Error('the timeout handler is the last middleware');
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort();
+    }, this.timeoutMs);
+    context.options = { ...context.options, signal: controller.signal };
+    try {
+      await this.next.execute(context);
+      const response = context.response;
+      if (response) {
+        const body = await response.arrayBuffer();
+        context.response = new Response(
+          NO_BODY.has(response.status) || body.byteLength === 0 ? null : body,
+          { status: response.status, statusText: response.statusText, headers: response.headers },
+        );
+      }
+    } catch (e) {
+      if (controller.signal.aborted)
+        throw new GraphTimeoutError(methodOf(context), urlOf(context), this.timeoutMs);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
 export interface GraphClientOptions {
   /** e.g. https://graph.microsoft.com/v1.0, https://graph.microsoft.us/v1.0, or the emulator. */
   readonly baseUrl: string;
   readonly accessToken: AccessTokenSource;
   readonly retry?: Partial<RetrySettings> | undefined;
+  /** Per request, in milliseconds; DEFAULT_TIMEOUT_MS when not given. */
+  readonly timeoutMs?: number | undefined;
 }
 
 export interface GraphConnection {
@@ -147,6 +215,7 @@ export interface GraphConnection {
   /** The Graph base URL with its version, without a trailing slash. */
   readonly baseUrl: string;
   readonly retry: RetrySettings;
+  readonly timeoutMs: number;
 }
 
 export function createGraphConnection(options: GraphClientOptions): GraphConnection {
@@ -154,16 +223,21 @@ export function createGraphConnection(options: GraphClientOptions): GraphConnect
   const version = base.pathname.replace(/^\/+/, '') || 'v1.0';
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const auth = new BearerTokenHandler(base.origin, options.accessToken);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new Error(`the Graph timeout must be a whole number of milliseconds >= 1: ${timeoutMs}`);
   const retryHandler = new IdempotentRetryHandler(retry);
+  const timeout = new TimeoutHandler(timeoutMs);
   const http = new HTTPMessageHandler();
   auth.setNext(retryHandler);
-  retryHandler.setNext(http);
+  retryHandler.setNext(timeout);
+  timeout.setNext(http);
   const client = Client.initWithMiddleware({
     middleware: auth,
     baseUrl: `${base.origin}/`,
     defaultVersion: version,
   });
-  return { client, baseUrl: `${base.origin}/${version}`, retry };
+  return { client, baseUrl: `${base.origin}/${version}`, retry, timeoutMs };
 }
 
 /** One failed Graph call, normalised: status, Graph error code, and Retry-After if any. */
@@ -180,6 +254,9 @@ export class GraphRequestError extends Error {
 }
 
 export function toGraphRequestError(e: unknown, what: string): GraphRequestError | null {
+  // Outcome unknown, as with a gateway timeout: 504, so callers treat both alike.
+  if (e instanceof GraphTimeoutError)
+    return new GraphRequestError(504, 'timeout', `${what}: ${e.message}`);
   if (e instanceof GraphError) {
     return new GraphRequestError(
       e.statusCode,

@@ -6,6 +6,7 @@ import type {
   CarPage,
   CarQuery,
   CarRepository,
+  FindOptions,
   IdempotencyClaim,
   StoredCar,
 } from '../../domain/car/car-repository.js';
@@ -34,6 +35,7 @@ import {
   type ItemMeta,
 } from './car-list-mapper.js';
 import { GraphRequestError } from './graph-client.js';
+import { RecentItems } from './recent-items.js';
 import { A, AUDIT_LIST, C, CARS_LIST, S, SEQUENCES_LIST } from './rectify-lists.js';
 import {
   odataString,
@@ -59,8 +61,13 @@ import {
  * - Queries filter and sort on indexed columns only (lists past 5,000 items refuse others);
  *   the remaining conditions are checked on the items read, following @odata.nextLink.
  *
- * The API stays stateless: what is kept between calls is only a WeakMap from the Car objects
- * this repository handed out to the list item they came from.
+ * What is kept between calls is a copy, never the truth: the CAR items and year counters this
+ * instance last read or wrote, with their ETags (bounded, least recently used forgotten first).
+ * A caller holding an ETag (If-Match) is answered from the copy when the copy has that very
+ * ETag, and a number is taken from the counter as last seen; every write still carries If-Match,
+ * so a copy that went stale (another instance wrote) turns into 412: CAR.CONFLICT for a CAR, a
+ * fresh read and another try for a counter. So a card action on a CAR this instance has just
+ * served is one $batch, and a CAR it has not seen is a read and a $batch.
  */
 
 export interface GraphListIds {
@@ -71,6 +78,29 @@ export interface GraphListIds {
 
 const MAX_NUMBER_ATTEMPTS = 8;
 const SCAN_PAGE = 200;
+/** CAR items kept in the copy; each holds one CAR record (a few kB). */
+export const DEFAULT_COPY_SIZE = 1000;
+
+export interface GraphListCarRepositoryOptions {
+  /** How many CAR items the copy holds; DEFAULT_COPY_SIZE when not given. */
+  readonly copySize?: number | undefined;
+}
+
+/** A CAR as this instance last read or wrote it. */
+interface CopiedCar {
+  /** Never handed out: callers get a detached copy. */
+  readonly stored: StoredCar;
+  readonly meta: ItemMeta;
+}
+
+/** The plan to take a number: the counter as read, and the If-Match PATCH of the batch. */
+interface NumberPlan {
+  readonly number: CarNumber;
+  readonly year: number;
+  readonly counter: ListItem;
+  readonly fields: Record<string, unknown>;
+  readonly step: BatchStep;
+}
 
 const cursorSchema = z.object({
   s: z.enum(['reportedAt', 'updatedAt', 'number', 'dueDate']),
@@ -123,11 +153,18 @@ function explain(e: unknown, what: string): unknown {
 
 export class GraphListCarRepository implements CarRepository {
   private readonly known = new WeakMap<Car, ItemMeta>();
+  private readonly cars: RecentItems<string, CopiedCar>;
+  private readonly idByNumber = new Map<string, string>();
+  /** The year counters as last read or written (one item per year: a handful). */
+  private readonly counters = new Map<number, ListItem>();
 
   constructor(
     private readonly lists: SharePointListClient,
     private readonly ids: GraphListIds,
-  ) {}
+    options: GraphListCarRepositoryOptions = {},
+  ) {
+    this.cars = new RecentItems(options.copySize ?? DEFAULT_COPY_SIZE);
+  }
 
   // ---- create -------------------------------------------------------------------------
 
@@ -176,11 +213,13 @@ export class GraphListCarRepository implements CarRepository {
         },
       ]);
       const carResult = mustHave(results, 'car');
+      if (counter) this.noteCounter(counter, results.get('counter'));
       const counterTaken = counter !== null && results.get('counter')?.status === 200;
       if (carResult.status === 201) {
         await this.ensureAudit(results.get('audit'), lastAudit);
         if (counter) adoptNumber(car, counter.number);
-        const stored = this.remember(storedCarOf(itemOf(carResult.body)));
+        const read = storedCarOf(itemOf(carResult.body));
+        const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return { stored: detached(stored, this.known), replayed: false };
       }
       if (carResult.status === 424 && counter && !counterTaken) {
@@ -203,7 +242,8 @@ export class GraphListCarRepository implements CarRepository {
       if (read.meta.writeId === writeId) {
         await this.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
-        return { stored: detached(this.remember(read), this.known), replayed: false };
+        const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
+        return { stored: detached(stored, this.known), replayed: false };
       }
       if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
       if (!idempotency) throw new Error(`CAR id ${car.id} is already used by another CAR`);
@@ -241,7 +281,8 @@ export class GraphListCarRepository implements CarRepository {
       const rows = chainRows(meta.auditHead, audit, extra);
       const lastAudit = auditItemFields(writeId, rows);
       const steps: BatchStep[] = [];
-      if (meta.lastAudit)
+      // The last write's audit item, unless this instance saw it stored.
+      if (meta.lastAudit && !meta.lastAuditStored)
         steps.push({
           id: 'previous',
           method: 'POST',
@@ -249,12 +290,18 @@ export class GraphListCarRepository implements CarRepository {
           body: { fields: meta.lastAudit },
         });
       if (counter) steps.push(counter.step);
+      const written = carFields(numbered, {
+        updatedAt,
+        writeId,
+        auditHead: headOf(rows),
+        lastAudit,
+      });
       steps.push({
         id: 'car',
         method: 'PATCH',
         url: this.itemUrl('cars', meta.itemId, '/fields'),
         headers: { 'If-Match': expectedEtag },
-        body: carFields(numbered, { updatedAt, writeId, auditHead: headOf(rows), lastAudit }),
+        body: written,
         ...(counter ? { dependsOn: ['counter'] } : {}),
       });
       steps.push({
@@ -266,9 +313,10 @@ export class GraphListCarRepository implements CarRepository {
       });
       const results = await this.send(steps);
       const carResult = mustHave(results, 'car');
+      if (counter) this.noteCounter(counter, results.get('counter'));
       if (carResult.status === 200) {
         await this.ensureAudit(results.get('audit'), lastAudit);
-        const fresh = await this.readBack(meta.itemId, carResult);
+        const fresh = await this.saved(meta.itemId, carResult, written);
         if (counter) adoptNumber(car, counter.number);
         return detached(fresh, this.known);
       }
@@ -286,8 +334,10 @@ export class GraphListCarRepository implements CarRepository {
       if (read.meta.writeId === writeId) {
         await this.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
-        return detached(this.remember(read), this.known);
+        const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
+        return detached(stored, this.known);
       }
+      this.remember(read);
       if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
       if (carResult.status === 412 || read.meta.etag !== expectedEtag)
         throw new RectifyError('CAR.CONFLICT', { currentEtag: read.meta.etag });
@@ -299,14 +349,26 @@ export class GraphListCarRepository implements CarRepository {
 
   // ---- reads --------------------------------------------------------------------------
 
-  async findById(id: string): Promise<StoredCar | null> {
+  async findById(id: string, options?: FindOptions): Promise<StoredCar | null> {
+    const copy = this.copyOf(id, options);
+    if (copy) return copy;
     const item = await this.findOne('cars', C.carId, id);
     return item ? detached(this.remember(storedCarOf(item)), this.known) : null;
   }
 
-  async findByNumber(number: string): Promise<StoredCar | null> {
+  async findByNumber(number: string, options?: FindOptions): Promise<StoredCar | null> {
+    const copy = this.copyOf(this.idByNumber.get(number), options);
+    if (copy && copy.car.number === number) return copy;
     const item = await this.findOne('cars', C.number, number);
     return item ? detached(this.remember(storedCarOf(item)), this.known) : null;
+  }
+
+  /** The CAR from the copy, only when the caller holds the very ETag the copy has. */
+  private copyOf(id: string | undefined, options: FindOptions | undefined): StoredCar | null {
+    if (id === undefined || options?.knownEtag === undefined) return null;
+    const entry = this.cars.get(id);
+    if (!entry || entry.meta.etag !== options.knownEtag) return null;
+    return detached(entry.stored, this.known);
   }
 
   async history(carId: string): Promise<readonly AuditEntry[]> {
@@ -358,6 +420,29 @@ export class GraphListCarRepository implements CarRepository {
         firstBroken: { sequence: last.sequence, reason: 'hash_mismatch' },
       };
     return verdict;
+  }
+
+  /**
+   * Every CAR on the list, page by page (following @odata.nextLink): its id and number only, so
+   * that a CAR whose record no longer parses is still listed (for audit:verify).
+   */
+  async *everyCar(): AsyncGenerator<{ readonly id: string; readonly number: string | null }> {
+    const pages = this.lists.queryItems(this.ids.cars, {
+      select: [C.carId, C.number],
+      top: SCAN_PAGE,
+    });
+    try {
+      for await (const page of pages)
+        for (const item of page) {
+          const id = item.fields[C.carId];
+          const number = item.fields[C.number];
+          if (typeof id !== 'string' || id === '')
+            throw new Error(`CAR list item ${item.id} has no record id`);
+          yield { id, number: typeof number === 'string' && number !== '' ? number : null };
+        }
+    } catch (e) {
+      throw explain(e, `the list '${CARS_LIST.displayName}'`);
+    }
   }
 
   async list(query: CarQuery): Promise<CarPage> {
@@ -421,11 +506,9 @@ export class GraphListCarRepository implements CarRepository {
    * Reads the year's counter and prepares the If-Match PATCH that takes the next number (or
    * one given back earlier), to go in the same batch as the CAR write.
    */
-  private async takeNumberPlan(
-    car: Car,
-  ): Promise<{ number: CarNumber; year: number; step: BatchStep }> {
+  private async takeNumberPlan(car: Car): Promise<NumberPlan> {
     const year = car.numberYear();
-    const counter = await this.counter(year);
+    const counter = this.counters.get(year) ?? (await this.counter(year));
     const orphans = parseOrphans(counter.fields[S.orphans]);
     const last = Number(counter.fields[S.lastValue] ?? 0);
     const reused = orphans[0];
@@ -437,6 +520,8 @@ export class GraphListCarRepository implements CarRepository {
     return {
       number: formatCarNumber(year, value),
       year,
+      counter,
+      fields,
       step: {
         id: 'counter',
         method: 'PATCH',
@@ -447,8 +532,29 @@ export class GraphListCarRepository implements CarRepository {
     };
   }
 
-  /** The counter item of a year, created on first use (keyed, so two creators make one). */
+  /** The counter item of a year as stored now, created on first use; kept in the copy. */
   private async counter(year: number): Promise<ListItem> {
+    const item = await this.readCounter(year);
+    this.counters.set(year, item);
+    return item;
+  }
+
+  /** Keeps the counter as this batch left it: taken (200, the new ETag) or unknown (forgotten). */
+  private noteCounter(plan: NumberPlan, result: BatchResult | undefined): void {
+    const etag = result?.status === 200 ? etagOfResult(result) : null;
+    if (etag === null) {
+      this.counters.delete(plan.year);
+      return;
+    }
+    this.counters.set(plan.year, {
+      id: plan.counter.id,
+      etag,
+      fields: { ...plan.counter.fields, ...plan.fields },
+    });
+  }
+
+  /** The counter item of a year, created on first use (keyed, so two creators make one). */
+  private async readCounter(year: number): Promise<ListItem> {
     const key = `car-number-${year}`;
     const found = await this.findOne('sequences', S.key, key, Object.values(S));
     if (found) return found;
@@ -477,7 +583,7 @@ export class GraphListCarRepository implements CarRepository {
   private async giveBack(number: CarNumber, year: number): Promise<void> {
     const { sequence } = parseCarNumber(number);
     for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt += 1) {
-      const counter = await this.counter(year);
+      const counter = this.counters.get(year) ?? (await this.counter(year));
       const last = Number(counter.fields[S.lastValue] ?? 0);
       const orphans = parseOrphans(counter.fields[S.orphans]);
       const fields =
@@ -494,6 +600,10 @@ export class GraphListCarRepository implements CarRepository {
         },
       ]);
       const r = mustHave(results, 'giveBack');
+      const etag = r.status === 200 ? etagOfResult(r) : null;
+      if (etag !== null)
+        this.counters.set(year, { id: counter.id, etag, fields: { ...counter.fields, ...fields } });
+      else this.counters.delete(year);
       if (r.status === 200) return;
       if (r.status !== 412) throw failure(r, `giving back ${number}`);
     }
@@ -523,18 +633,44 @@ export class GraphListCarRepository implements CarRepository {
     if (r.status !== 201 && r.status !== 409) throw failure(r, 'appending to the audit trail');
   }
 
-  private async readBack(itemId: string, patched: BatchResult): Promise<StoredCar> {
-    // PATCH .../fields answers with the fieldValueSet, ETag included.
-    const body = patched.body;
-    if (isRecord(body) && typeof body['@odata.etag'] === 'string')
-      return this.remember(storedCarOf({ id: itemId, etag: body['@odata.etag'], fields: body }));
+  /**
+   * The CAR as this write left it, without reading it back: what was written, with the new ETag
+   * from the answer (PATCH .../fields answers 200 with the item's fieldValueSet, which carries
+   * `@odata.etag`: listitem-update.md). Only an answer without any ETag costs a read.
+   */
+  private async saved(
+    itemId: string,
+    patched: BatchResult,
+    written: Record<string, unknown>,
+  ): Promise<StoredCar> {
+    const etag = etagOfResult(patched);
+    if (etag !== null) {
+      const read = storedCarOf({ id: itemId, etag, fields: written });
+      return this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
+    }
     const item = await this.lists.getItem(this.ids.cars, itemId, CAR_SELECT);
     if (!item) throw new Error(`list item ${itemId} vanished after it was saved`);
     return this.remember(storedCarOf(item));
   }
 
+  /** Puts what was read or written in the copy, and ties the Car object to its item. */
   private remember(read: { stored: StoredCar; meta: ItemMeta }): StoredCar {
-    this.known.set(read.stored.car, read.meta);
+    const id = read.stored.car.id;
+    const before = this.cars.get(id);
+    // A read cannot tell that the last audit item is stored; this instance may have seen it.
+    const meta =
+      !read.meta.lastAuditStored &&
+      before?.meta.lastAuditStored === true &&
+      before.meta.writeId === read.meta.writeId
+        ? { ...read.meta, lastAuditStored: true }
+        : read.meta;
+    this.known.set(read.stored.car, meta);
+    const pushedOut = this.cars.set(id, { stored: read.stored, meta });
+    const oldNumber = pushedOut?.[1].stored.car.number;
+    if (oldNumber && this.idByNumber.get(oldNumber) === pushedOut[0])
+      this.idByNumber.delete(oldNumber);
+    const number = read.stored.car.number;
+    if (number !== null) this.idByNumber.set(number, id);
     return read.stored;
   }
 
@@ -626,6 +762,13 @@ function assertAuditOf(car: Car, audit: AuditRecord): void {
 
 function adoptNumber(car: Car, number: string): void {
   if (car.needsNumber()) car.assignNumber(number as CarNumber);
+}
+
+/** The ETag a write answered with: `@odata.etag` in the body, else the ETag header. */
+function etagOfResult(result: BatchResult): string | null {
+  const body = result.body;
+  if (isRecord(body) && typeof body['@odata.etag'] === 'string') return body['@odata.etag'];
+  return result.headers.etag ?? null;
 }
 
 function mustHave(results: Map<string, BatchResult>, id: string): BatchResult {

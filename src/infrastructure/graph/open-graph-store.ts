@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { SharePointStoreConfig } from '../../config.js';
-import { createGraphConnection, type AccessTokenSource } from './graph-client.js';
+import {
+  createGraphConnection,
+  type AccessTokenSource,
+  type GraphConnection,
+} from './graph-client.js';
 import { GraphListCarRepository, resolveRectifyLists } from './graph-list-car-repository.js';
 import { createMsalTokenSource } from './msal-token-source.js';
 import { SharePointListClient } from './sharepoint-list-client.js';
@@ -19,11 +23,19 @@ export function tokenSourceFor(store: SharePointStoreConfig, resource?: string):
   });
 }
 
-export function listClientFor(store: SharePointStoreConfig): SharePointListClient {
-  const graph = createGraphConnection({
+/** One Graph connection (token cache, retry policy, timeout) for everything Rectify sends. */
+export function graphConnectionFor(store: SharePointStoreConfig): GraphConnection {
+  return createGraphConnection({
     baseUrl: store.graphBaseUrl,
     accessToken: tokenSourceFor(store),
+    timeoutMs: store.graphTimeoutMs,
   });
+}
+
+export function listClientFor(
+  store: SharePointStoreConfig,
+  graph: GraphConnection = graphConnectionFor(store),
+): SharePointListClient {
   return new SharePointListClient(graph, store.siteId);
 }
 

@@ -218,4 +218,35 @@ export const SEQUENCES_LIST: ListSpec = {
   views: [],
 };
 
-export const RECTIFY_LISTS: readonly ListSpec[] = [CARS_LIST, AUDIT_LIST, SEQUENCES_LIST];
+/** Internal names of the shared state list's columns (the StateStore). */
+export const T = {
+  title: 'Title',
+  key: 'StateKey',
+  kind: 'StateKind',
+  due: 'StateDue',
+  value: 'StateValue',
+  createId: 'CreateId',
+  writeId: 'WriteId',
+} as const;
+
+export const STATE_LIST: ListSpec = {
+  displayName: 'Rectify State',
+  description:
+    'Small records Rectify shares between its running instances: notifications to send, processed card actions, conversations. Do not edit.',
+  columns: [
+    col(T.key, 'Key (encoded)', text, { unique: true, hidden: true }),
+    col(T.kind, 'Kind', text, { indexed: true }),
+    col(T.due, 'Due (UTC)', text, { indexed: true }),
+    col(T.value, 'Value (JSON)', note),
+    col(T.createId, 'Created by write', text, { hidden: true }),
+    col(T.writeId, 'Last write', text, { hidden: true }),
+  ],
+  views: [],
+};
+
+export const RECTIFY_LISTS: readonly ListSpec[] = [
+  CARS_LIST,
+  AUDIT_LIST,
+  SEQUENCES_LIST,
+  STATE_LIST,
+];

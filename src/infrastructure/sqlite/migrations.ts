@@ -1,9 +1,42 @@
 import type { Database } from 'better-sqlite3';
+import { encodeCarFacts } from '../../application/committee/car-facts.js';
+import { carFactsOf } from '../../application/committee/car-scan.js';
+import { parseCarRecord } from './car-record.schema.js';
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: string;
+  /** Runs after `up`, in the same transaction: data the SQL alone cannot compute. */
+  readonly backfill?: (db: Database) => void;
+}
+
+/**
+ * Writes the facts of every CAR that has none, from its stored record. A record that does not
+ * parse keeps no facts: the scan then reads the record and fails on it, naming the CAR, as it
+ * did before the facts existed (the upgrade itself does not stop on it).
+ */
+export function backfillCarFacts(db: Database): number {
+  // In pages by rowid, so that a large register is never held in memory at once.
+  const page = db.prepare<[number], { rowid: number; id: string; body: string }>(
+    'SELECT rowid, id, body FROM cars WHERE rowid > ? AND facts IS NULL ORDER BY rowid LIMIT 1000',
+  );
+  const write = db.prepare<[string, string]>('UPDATE cars SET facts = ? WHERE id = ?');
+  let written = 0;
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const row of rows) {
+      after = row.rowid;
+      let facts: string;
+      try {
+        facts = encodeCarFacts(carFactsOf(parseCarRecord(row.id, row.body)));
+      } catch {
+        continue;
+      }
+      write.run(facts, row.id);
+      written += 1;
+    }
+  }
+  return written;
 }
 
 /** Append only: a released migration is never edited, a change is a new version. */
@@ -139,6 +172,102 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bot_outbox_due ON bot_outbox (sent_at, next_attempt_at);
     `,
   },
+  {
+    version: 4,
+    name: 'shared state: small records with a key, a kind, a due time and a version',
+    up: `
+      -- The StateStore: outbox entries, feed cursors, processed card actions, conversation refs.
+      CREATE TABLE state_records (
+        key        TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        version    INTEGER NOT NULL CHECK (version >= 1),
+        due_at     TEXT,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX state_records_due ON state_records (kind, due_at);
+      CREATE INDEX state_records_kind_key ON state_records (kind, key);
+
+      -- The bot moves onto it: its conversations, notifier cursor and outbox come along
+      -- (processed card actions do not: they guard only against a redelivery in the moment).
+      INSERT INTO state_records (key, kind, value, version, due_at, updated_at)
+        SELECT 'bot.ref:' || aad_object_id || ':' || tenant_id, 'bot.ref',
+               json_object('tenantId', tenant_id, 'aadObjectId', aad_object_id,
+                           'userMri', user_mri, 'userName', user_name,
+                           'conversationId', conversation_id, 'serviceUrl', service_url,
+                           'botId', bot_id, 'updatedAt', updated_at),
+               1, NULL, updated_at
+          FROM bot_conversation_refs;
+      INSERT INTO state_records (key, kind, value, version, due_at, updated_at)
+        SELECT 'cursor:notifications', 'cursor',
+               json_object('position', CAST(sequence AS TEXT)),
+               1, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+          FROM bot_feed_cursor WHERE name = 'notifications';
+      INSERT INTO state_records (key, kind, value, version, due_at, updated_at)
+        SELECT 'outbox.notify:' || notification_key, 'outbox.notify',
+               json_object('payload', json_object('key', notification_key, 'kind', kind,
+                                                  'carId', car_id, 'recipientId', recipient_id,
+                                                  'recipientRole', recipient_role),
+                           'attempts', attempts, 'createdAt', created_at,
+                           'outcome', CASE WHEN sent_at IS NULL THEN NULL ELSE outcome END,
+                           'settledAt', sent_at,
+                           'lastError', CASE WHEN sent_at IS NULL THEN outcome ELSE NULL END),
+               1, CASE WHEN sent_at IS NULL THEN next_attempt_at ELSE NULL END, created_at
+          FROM bot_outbox;
+    `,
+  },
+  {
+    version: 5,
+    name: 'local task board: buckets and tasks with details, versioned like Planner',
+    up: `
+      CREATE TABLE board_buckets (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      -- One row per task; the details (description, checklist, references) have their own version.
+      CREATE TABLE board_tasks (
+        id               TEXT PRIMARY KEY,
+        seq              INTEGER NOT NULL UNIQUE,
+        bucket_id        TEXT NOT NULL REFERENCES board_buckets (id),
+        title            TEXT NOT NULL,
+        assignee_ids     TEXT NOT NULL,
+        due_date         TEXT,
+        priority         INTEGER NOT NULL,
+        percent_complete INTEGER NOT NULL CHECK (percent_complete BETWEEN 0 AND 100),
+        completed_at     TEXT,
+        completed_by     TEXT,
+        version          INTEGER NOT NULL CHECK (version >= 1),
+        created_at       TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        checklist        TEXT NOT NULL,
+        refs             TEXT NOT NULL,
+        details_version  INTEGER NOT NULL CHECK (details_version >= 1)
+      ) STRICT;
+      CREATE INDEX board_tasks_title ON board_tasks (title);
+    `,
+  },
+  {
+    version: 6,
+    name: 'cars: the compact facts the committee analysis reads, written with the record',
+    up: `
+      -- encodeCarFacts of the record, written by the repository in the same statement as body.
+      ALTER TABLE cars ADD COLUMN facts TEXT;
+
+      -- A record changed without its facts (by hand, or by a tool other than the repository,
+      -- which always bumps the version) loses them, so they never say something the record
+      -- does not: the scan then reads the record itself.
+      CREATE TRIGGER cars_facts_follow_body AFTER UPDATE OF body ON cars
+        WHEN NEW.facts IS OLD.facts AND NEW.version = OLD.version AND NEW.body IS NOT OLD.body
+      BEGIN
+        UPDATE cars SET facts = NULL WHERE id = NEW.id;
+      END;
+    `,
+    backfill: (db) => {
+      backfillCarFacts(db);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
@@ -195,6 +324,7 @@ export function migrate(db: Database, migrations = MIGRATIONS): number[] {
     const pending = ordered.filter((m) => !applied.has(m.version));
     for (const m of pending) {
       db.exec(m.up);
+      m.backfill?.(db);
       record.run(m.version, m.name, new Date().toISOString());
     }
     return pending.map((m) => m.version);

@@ -20,6 +20,8 @@ import {
   type ChainVerification,
   type ChainedRow,
 } from '../audit/hash-chain.js';
+import { encodeCarFacts } from '../../application/committee/car-facts.js';
+import { carFactsOf } from '../../application/committee/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -68,6 +70,8 @@ interface CarColumns {
   next_due_date: string | null;
   search_text: string;
   body: string;
+  /** The compact facts the analysis scan reads (`encodeCarFacts`), written with the body. */
+  facts: string;
 }
 
 type SortKey = (string | number)[];
@@ -136,6 +140,7 @@ function columnsOf(car: Car, updatedAt: string): CarColumns {
       .join('\n')
       .toLowerCase(),
     body: JSON.stringify(p),
+    facts: encodeCarFacts(carFactsOf(p)),
   };
 }
 
@@ -212,7 +217,7 @@ export class SqliteCarRepository implements CarRepository {
 
   constructor(private readonly db: Database) {
     const carColumns =
-      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body';
+      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts';
     this.statements = {
       carById: db.prepare('SELECT id, version, updated_at, body FROM cars WHERE id = ?'),
       carByNumber: db.prepare('SELECT id, version, updated_at, body FROM cars WHERE number = ?'),

@@ -9,7 +9,13 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
 const host = await detectHost();
-const name = host.kind === 'teams' ? host.teams.theme : initialBrowserTheme();
+// The meeting stage is a shared screen: always high contrast, whatever the viewer's theme.
+const name =
+  host.frame === 'meetingStage'
+    ? 'contrast'
+    : host.kind === 'teams'
+      ? host.teams.theme
+      : initialBrowserTheme();
 const theme = await loadTheme(name);
 createRoot(root).render(
   <StrictMode>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Car } from '../../../src/domain/car/car.js';
+import { formatCarNumber } from '../../../src/domain/car/car-number.js';
 import {
   CAR_OPERATIONS,
   CAR_STATES,
@@ -129,6 +130,7 @@ const RUN: Record<CarOperation, { prepare?: (car: Car) => void; run: (car: Car) 
   },
   recordProcedureRevision: {
     prepare: (c) => {
+      if (c.needsNumber()) c.assignNumber(formatCarNumber(2026, 1));
       c.linkProcedure(ctx, {
         id: 'link-1',
         procedureId: 'ISMSP02',
@@ -137,7 +139,12 @@ const RUN: Record<CarOperation, { prepare?: (car: Car) => void; run: (car: Car) 
       });
     },
     run: (c) => {
-      c.recordProcedureRevision(ctx, 'link-1', { newRevision: '1.1', changelog: 'CAR-2026-0001' });
+      c.recordProcedureRevision(
+        ctx,
+        'link-1',
+        { newRevision: '1.1', changelog: 'CAR-2026-0001', trainees: [owner] },
+        A_DUE_DATE_POLICY,
+      );
     },
   },
   planActions: {

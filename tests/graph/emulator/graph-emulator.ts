@@ -11,6 +11,9 @@ import {
   scalarText,
   type FilterNode,
 } from './odata-filter.js';
+import { isActivityRequest, serveActivity } from './activity-routes.js';
+import { routePlanner } from './planner-routes.js';
+import { driveRoutes } from './drive-routes.js';
 
 /**
  * A Microsoft Graph emulator for SharePoint lists, on loopback. It behaves like the documents in
@@ -18,7 +21,8 @@ import {
  * `$top` / `$expand=fields($select=...)`, `@odata.nextLink` paging, ETags `"{guid},{version}"`
  * with 412 on an If-Match mismatch, the 5,000-item list view threshold, unique values, `$batch`
  * (at most 20, `dependsOn`, 424), and switchable faults (429/503 with Retry-After, 504 after
- * the write happened, latency). It counts every request, for the bench.
+ * the write happened, latency, a request held unanswered). It counts every request, for the
+ * bench.
  */
 
 export const LIST_VIEW_THRESHOLD = 5000;
@@ -83,6 +87,58 @@ export interface Fault {
   readonly where?: 'top' | 'inner' | 'any' | undefined;
   /** Carry the request out, then answer with the fault (a gateway timeout after the write). */
   readonly afterWrite?: boolean | undefined;
+}
+
+/** A request held unanswered (a hung connection), before or after it was carried out. */
+export interface Hang {
+  readonly method?: string | undefined;
+  /** Matched against the path of the HTTP request (a `$batch` as a whole). */
+  readonly pathIncludes?: string | undefined;
+  /** Carry the request out, then hold the answer: the write happened, the caller never hears. */
+  readonly afterWrite?: boolean | undefined;
+  /** How many more requests it catches; Infinity until released. */
+  times: number;
+  /** How many requests it has caught so far. */
+  readonly caught: number;
+  /** Answers the requests held now (those whose caller is still there) and catches no more. */
+  release(): void;
+}
+
+class HangSwitch implements Hang {
+  readonly method: string | undefined;
+  readonly pathIncludes: string | undefined;
+  readonly afterWrite: boolean | undefined;
+  times: number;
+  caught = 0;
+  private readonly waiting = new Set<() => void>();
+
+  constructor(options: Omit<Hang, 'times' | 'caught' | 'release'> & { times?: number }) {
+    this.method = options.method;
+    this.pathIncludes = options.pathIncludes;
+    this.afterWrite = options.afterWrite;
+    this.times = options.times ?? Infinity;
+  }
+
+  /** Waits until released ('released') or until the caller closes the connection ('closed'). */
+  hold(res: Response): Promise<'released' | 'closed'> {
+    this.caught += 1;
+    return new Promise((resolve) => {
+      const release = (): void => {
+        resolve('released');
+      };
+      this.waiting.add(release);
+      res.once('close', () => {
+        this.waiting.delete(release);
+        resolve('closed');
+      });
+    });
+  }
+
+  release(): void {
+    this.times = 0;
+    for (const release of this.waiting) release();
+    this.waiting.clear();
+  }
 }
 
 export interface RequestLogEntry {
@@ -166,6 +222,7 @@ const builtInColumns = (): EmulatedColumn[] => [
 export class GraphEmulator {
   readonly site: EmulatedSite;
   readonly faults: Fault[] = [];
+  private readonly hangs: HangSwitch[] = [];
   readonly log: RequestLogEntry[] = [];
   latencyMs: number;
   private server: Server | null = null;
@@ -219,6 +276,7 @@ export class GraphEmulator {
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.releaseHangs();
     await new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
@@ -235,8 +293,35 @@ export class GraphEmulator {
     return f;
   }
 
+  /**
+   * Holds matching HTTP requests unanswered until `release()` or until the caller gives up and
+   * closes the connection (then a request held before it was carried out is never carried out).
+   */
+  hang(options: Omit<Hang, 'times' | 'caught' | 'release'> & { times?: number } = {}): Hang {
+    const hang = new HangSwitch(options);
+    this.hangs.push(hang);
+    return hang;
+  }
+
   clearFaults(): void {
     this.faults.length = 0;
+    this.releaseHangs();
+  }
+
+  private releaseHangs(): void {
+    for (const hang of this.hangs) hang.release();
+    this.hangs.length = 0;
+  }
+
+  private takeHang(request: EmuRequest): HangSwitch | undefined {
+    const hang = this.hangs.find(
+      (h) =>
+        h.times > 0 &&
+        (h.method === undefined || h.method === request.method) &&
+        (h.pathIncludes === undefined || request.path.includes(h.pathIncludes)),
+    );
+    if (hang) hang.times -= 1;
+    return hang;
   }
 
   resetLog(): void {
@@ -291,6 +376,7 @@ export class GraphEmulator {
     const app = express();
     app.use(express.json({ limit: '20mb' }));
     app.use('/_emulator', this.controlRouter());
+    app.use(driveRoutes(this));
     app.use(`/_spo${this.site.path}/_api`, (req: Request, res: Response) => {
       this.serveRestViews(req, res);
     });
@@ -442,7 +528,19 @@ export class GraphEmulator {
       inner: false,
     };
     if (this.latencyMs > 0) await sleep(this.latencyMs);
-    const response = await this.respond(request, () => this.authorized(request));
+    const hang = this.takeHang(request);
+    let response: EmuResponse;
+    if (hang) {
+      const written = hang.afterWrite
+        ? await this.respond(request, () => this.authorized(request))
+        : null;
+      if ((await hang.hold(res)) === 'closed') {
+        // The caller gave up: nothing to answer (status 0 in the log).
+        this.log.push({ method: req.method, path, inner: false, status: 0 });
+        return;
+      }
+      response = written ?? (await this.respond(request, () => this.authorized(request)));
+    } else response = await this.respond(request, () => this.authorized(request));
     this.log.push({ method: req.method, path, inner: false, status: response.status });
     res.status(response.status);
     for (const [k, v] of Object.entries(response.headers)) res.setHeader(k, v);
@@ -507,6 +605,8 @@ export class GraphEmulator {
 
   private route(request: EmuRequest): EmuResponse {
     const { method, path } = request;
+    if (isActivityRequest(request)) return serveActivity(this, request);
+    if (path.startsWith('/planner/')) return routePlanner(this, request);
     const bySiteUrl = /^\/sites\/([^/:]+):(\/[^:]*?):?$/.exec(path);
     if (bySiteUrl && method === 'GET') {
       const [, host, sitePath] = bySiteUrl;

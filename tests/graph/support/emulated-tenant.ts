@@ -6,6 +6,7 @@ import { provisionRectifyLists } from '../../../src/infrastructure/graph/provisi
 import { SharePointListClient } from '../../../src/infrastructure/graph/sharepoint-list-client.js';
 import { SharePointViewsClient } from '../../../src/infrastructure/graph/sharepoint-views.js';
 import { GraphEmulator } from '../emulator/graph-emulator.js';
+import { plannerOf } from '../emulator/planner-routes.js';
 import { selfSigned } from './certificates.js';
 import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
 
@@ -16,7 +17,7 @@ export const EMULATED_CLIENT_ID = 'b0c4e2a1-93f7-4d6e-8a2b-1c3d5e7f9a0b';
  * A whole emulated Microsoft 365 for the SharePoint store: the Graph emulator that accepts only
  * tokens from a local HTTPS token endpoint, an app certificate registered there, and the lists
  * provisioned through the real provisioning code and msal-node sign-in. `env` is what Rectify
- * needs to run against it with STORE=sharepoint.
+ * needs to run against it with STORE=sharepoint and TASK_BOARD=planner (one empty plan).
  */
 export interface EmulatedTenant {
   readonly emulator: GraphEmulator;
@@ -72,6 +73,8 @@ export async function startEmulatedTenant(options: {
     );
     await provisionRectifyLists(lists, { views });
   }
+  // One Planner plan for the corrective actions and training tasks.
+  const plan = plannerOf(emulator).addPlan();
   return {
     emulator,
     endpoint,
@@ -84,6 +87,8 @@ export async function startEmulatedTenant(options: {
       GRAPH_AUTHORITY_HOST: endpoint.authorityHost,
       GRAPH_CERTIFICATE_PATH: certificatePath,
       GRAPH_AUTHORITY_CA_PATH: caPath,
+      TASK_BOARD: 'planner',
+      PLANNER_PLAN_ID: plan.id,
     },
     async close() {
       await emulator.close();

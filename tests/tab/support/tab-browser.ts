@@ -33,9 +33,16 @@ export async function openTabAs(
   browser: Browser,
   baseUrl: string,
   who: Who | null,
-  options: { theme?: ThemeName; path?: string } = {},
+  options: {
+    theme?: ThemeName;
+    path?: string;
+    viewport?: { width: number; height: number };
+  } = {},
 ): Promise<TabSession> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   const personId = who ? people[who].id : null;
   const theme = options.theme ?? 'light';
   await context.addInitScript(
@@ -94,6 +101,16 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Screenshots meant to be looked at (meeting surfaces); the folder ignores its own contents. */
+export const SCREENS = path.resolve('tests', 'tab', '__screens__');
+
+export async function screenshotTo(dir: string, page: Page, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

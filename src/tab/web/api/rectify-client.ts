@@ -56,7 +56,7 @@ interface Problem {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response): Promise<ApiError> {
   let problem: Problem = {};
   try {
     const body: unknown = await res.json();
@@ -118,7 +118,28 @@ export class RectifyClient {
     private readonly base = '',
   ) {}
 
-  private async send<T>(
+  /** Fetches `path` with the bearer token; the caller reads the answer. */
+  async fetchWithToken(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.base}${path}`, {
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string> | undefined),
+          Authorization: `Bearer ${await this.token()}`,
+        },
+      });
+    } catch (e) {
+      if (e instanceof TypeError)
+        throw new ApiError(0, 'NETWORK.UNREACHABLE', 'Rectify could not be reached. Try again.');
+      throw e;
+    }
+  }
+
+  /**
+   * One JSON call of the API. The calls of the views loaded on demand are in `more-calls.ts`,
+   * so that the report view's first load carries only its own.
+   */
+  async send<T>(
     method: string,
     path: string,
     body?: unknown,

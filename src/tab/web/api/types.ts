@@ -3,7 +3,12 @@ import type { CarCommandSchemas, ReportInputSchema } from '../../../application/
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
 import type { CarAction, CarPrimitives } from '../../../domain/car/car.js';
 import type { CarState } from '../../../domain/car/lifecycle.js';
-import type { Role } from '../../../domain/identity.js';
+import type { PersonRef, Role } from '../../../domain/identity.js';
+import type { Agenda } from '../../../application/committee/agenda.js';
+import type { Meeting } from '../../../application/committee/meetings.js';
+import type { Kpis } from '../../../application/committee/kpis.js';
+import type { InboxItem } from '../../../application/reminders/inbox.js';
+import type { Procedure, ProcedureRevision } from '../../../domain/procedure/procedure.js';
 
 /**
  * What the REST API sends and takes, typed from the server's own schemas and domain types
@@ -74,4 +79,88 @@ export interface SamplePerson {
 export interface FieldError {
   readonly field: string;
   readonly message: string;
+}
+
+export type { Agenda, Kpis, Meeting, PersonRef, Procedure, ProcedureRevision };
+
+/** `GET /api/committee/meetings/{date}/agenda`. */
+export interface AgendaResponse {
+  readonly meeting: Meeting | null;
+  readonly agenda: Agenda;
+}
+
+/** What the one pass answered for one CAR (meeting-service's DecisionResult). */
+export type DecisionResult =
+  | {
+      readonly carId: string;
+      readonly status: 'ok';
+      readonly alreadyReviewed: boolean;
+      readonly etag: string;
+    }
+  | { readonly carId: string; readonly status: 'conflict'; readonly currentEtag: string }
+  | {
+      readonly carId: string;
+      readonly status: 'error';
+      readonly code: string;
+      readonly message: string;
+    };
+
+/** One row of the committee's one-pass decision form. */
+export interface DecisionInput {
+  readonly carId: string;
+  readonly etag: string;
+  readonly decision: string;
+  readonly followUp: string | null;
+  readonly minutesRef: string;
+}
+
+export interface DecisionsOutcome {
+  readonly results: readonly DecisionResult[];
+  readonly meeting: Meeting;
+}
+
+/** One reminder in the caller's notification list (`GET /api/me/notifications`). */
+export type Notification = InboxItem;
+
+export interface NotificationPage {
+  readonly items: readonly Notification[];
+  readonly unread: number;
+  readonly total: number;
+}
+
+/** One action's task on the board, live (`GET /api/cars/{id}/tasks`). */
+export interface ActionTask {
+  readonly actionId: string;
+  readonly actionTitle: string;
+  readonly task: {
+    readonly board: string;
+    readonly id: string;
+    readonly title: string;
+    readonly bucket: 'corrective' | 'training' | 'effectiveness' | null;
+    readonly percentComplete: number;
+    readonly completedAt: string | null;
+    readonly url: string;
+  } | null;
+}
+
+/** A task of the local board (`GET /api/board/tasks`). */
+export interface BoardTask {
+  readonly id: string;
+  readonly etag: string;
+  readonly bucketId: string;
+  readonly title: string;
+  readonly assigneeIds: readonly string[];
+  readonly dueDate: string | null;
+  readonly priority: number;
+  readonly percentComplete: number;
+  readonly completedAt: string | null;
+  readonly completedBy: string | null;
+  readonly description?: string;
+  readonly references?: readonly { readonly url: string; readonly alias: string }[];
+}
+
+/** A file the API sends for download (PDF, CSV, XLSX). */
+export interface Download {
+  readonly blob: Blob;
+  readonly fileName: string;
 }

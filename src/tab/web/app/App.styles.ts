@@ -33,4 +33,11 @@ export const useAppStyles = makeStyles({
   },
   tools: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'end' },
   main: { padding: tokens.spacingHorizontalL, maxWidth: '1100px' },
+  /** The meeting side panel is 320 px: nothing may be wider. */
+  sidePanel: { maxWidth: '100vw' },
+  compactHeader: {
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+  },
+  mainSurface: { padding: tokens.spacingHorizontalS, maxWidth: 'none' },
 });

@@ -7,6 +7,7 @@ import { SelectField } from '../components/form/FormControls.js';
 import { Loading } from '../components/Loading.js';
 import { Notice } from '../components/Notice.js';
 import type { Host } from '../host/host.js';
+import { FrameContext, type FrameInfo } from '../host/frame-context.js';
 import {
   fetchPeople,
   localTokenSource,
@@ -37,6 +38,16 @@ const QueueView = lazy(() =>
 );
 const CommitteeView = lazy(() =>
   import('../views/committee/CommitteeView.js').then((m) => ({ default: m.CommitteeView })),
+);
+// The bell loads a moment after sign-in: the report form comes first on a tab's first load.
+const NotificationBell = lazy(() =>
+  import('../components/notifications/NotificationBell.js').then((m) => ({
+    default: m.NotificationBell,
+  })),
+);
+const BELL_DELAY_MS = 1500;
+const ConfigView = lazy(() =>
+  import('../views/config/ConfigView.js').then((m) => ({ default: m.ConfigView })),
 );
 
 interface NavItem {
@@ -70,9 +81,11 @@ function Views({ route, me }: { route: Route; me: Me }) {
       return <CarView id={route.id} />;
     case 'queue':
       return hasRole(me, 'mr') ? <QueueView /> : <NotForYou who="the Management Representative" />;
+    case 'config':
+      return <ConfigView />;
     case 'committee':
       return hasRole(me, 'committee') || hasRole(me, 'mr') ? (
-        <CommitteeView />
+        <CommitteeView page={route.page} />
       ) : (
         <NotForYou who="the Steering Committee" />
       );
@@ -94,6 +107,19 @@ export function App({
   const styles = useAppStyles();
   const pathname = usePathname();
   const route = parseRoute(pathname);
+  const frame = host.frame;
+  // Meeting surfaces and the configuration page have no room for the navigation.
+  const meetingSurface = frame === 'sidePanel' || frame === 'meetingStage';
+  const frameInfo: FrameInfo = useMemo(
+    () => ({
+      frame,
+      shareToStage: host.kind === 'teams' && host.teams.meetingId ? host.teams.shareToStage : null,
+      offerConfig: host.kind === 'teams' ? host.teams.offerConfig : null,
+    }),
+    [host, frame],
+  );
+  const configuring = frame === 'settings' || route.view === 'config';
+  const [bellDue, setBellDue] = useState(false);
   const [theme, setThemeState] = useState(initialTheme);
   const setTheme = useCallback((name: ThemeName) => {
     void loadTheme(name).then((t) => {
@@ -109,7 +135,7 @@ export function App({
 
   useEffect(() => {
     if (host.kind === 'teams') {
-      host.teams.onThemeChange(setTheme);
+      if (host.frame !== 'meetingStage') host.teams.onThemeChange(setTheme);
       // A deep link names a CAR: `context={"subEntityId":"CAR-2026-0007"}`.
       if (host.teams.subPageId) navigate(`/cars/${encodeURIComponent(host.teams.subPageId)}`, true);
       return;
@@ -150,6 +176,16 @@ export function App({
     };
   }, [token]);
 
+  useEffect(() => {
+    if (!signedIn) return;
+    const timer = setTimeout(() => {
+      setBellDue(true);
+    }, BELL_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [signedIn]);
+
   const go = (href: string) => (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
     e.preventDefault();
@@ -157,74 +193,96 @@ export function App({
   };
 
   return (
-    <FluentProvider theme={theme.theme} className={styles.root}>
-      <header className={styles.header}>
-        <Text as="h1" size={500} weight="semibold" className={styles.brand}>
-          Rectify
-        </Text>
-        <nav aria-label="Views" className={styles.nav}>
-          {session &&
-            NAV.filter((n) => n.show(session.me)).map((n) => {
-              const current = n.view === route.view;
-              return (
-                <a
-                  key={n.view}
-                  href={n.href}
-                  onClick={go(n.href)}
-                  aria-current={current ? 'page' : undefined}
-                  className={mergeClasses(styles.navLink, current && styles.current)}
-                >
-                  {n.label}
-                </a>
-              );
-            })}
-        </nav>
-        {host.kind === 'browser' && (
-          <div className={styles.tools}>
-            <SelectField
-              label="Signed in as (local mode)"
-              size="small"
-              value={personId ?? ''}
-              onChange={(v) => {
-                rememberPerson(v);
-                setPersonId(v || null);
-              }}
-              options={[
-                ['', 'Choose a sample person…'],
-                ...people.map((p) => [p.id, `${p.name}: ${p.jobTitle}`] as const),
-              ]}
-            />
-            <SelectField
-              label="Theme"
-              size="small"
-              value={theme.name}
-              onChange={(v) => {
-                const next = v as ThemeName;
-                saveBrowserTheme(next);
-                setTheme(next);
-              }}
-              options={THEME_NAMES.map((t) => [t, THEME_LABELS[t]] as const)}
-            />
-          </div>
-        )}
-      </header>
-      <main className={styles.main}>
-        {problem && <Notice intent="error" title={problem} />}
-        {session ? (
-          <SessionContext.Provider value={session}>
+    <FluentProvider
+      theme={theme.theme}
+      className={mergeClasses(styles.root, frame === 'sidePanel' && styles.sidePanel)}
+    >
+      <FrameContext.Provider value={frameInfo}>
+        {frame !== 'meetingStage' || !session ? (
+          <header className={mergeClasses(styles.header, meetingSurface && styles.compactHeader)}>
+            <Text as="h1" size={500} weight="semibold" className={styles.brand}>
+              Rectify
+            </Text>
+            <nav aria-label="Views" className={styles.nav}>
+              {session &&
+                !meetingSurface &&
+                !configuring &&
+                NAV.filter((n) => n.show(session.me)).map((n) => {
+                  const current = n.view === route.view;
+                  return (
+                    <a
+                      key={n.view}
+                      href={n.href}
+                      onClick={go(n.href)}
+                      aria-current={current ? 'page' : undefined}
+                      className={mergeClasses(styles.navLink, current && styles.current)}
+                    >
+                      {n.label}
+                    </a>
+                  );
+                })}
+            </nav>
+            {session && bellDue && !configuring && (
+              <SessionContext.Provider value={session}>
+                <Suspense fallback={null}>
+                  <NotificationBell />
+                </Suspense>
+              </SessionContext.Provider>
+            )}
+            {host.kind === 'browser' && !(meetingSurface && session) && (
+              <div className={styles.tools}>
+                <SelectField
+                  label="Signed in as (local mode)"
+                  size="small"
+                  value={personId ?? ''}
+                  onChange={(v) => {
+                    rememberPerson(v);
+                    setPersonId(v || null);
+                  }}
+                  options={[
+                    ['', 'Choose a sample person…'],
+                    ...people.map((p) => [p.id, `${p.name}: ${p.jobTitle}`] as const),
+                  ]}
+                />
+                <SelectField
+                  label="Theme"
+                  size="small"
+                  value={theme.name}
+                  onChange={(v) => {
+                    const next = v as ThemeName;
+                    saveBrowserTheme(next);
+                    setTheme(next);
+                  }}
+                  options={THEME_NAMES.map((t) => [t, THEME_LABELS[t]] as const)}
+                />
+              </div>
+            )}
+          </header>
+        ) : null}
+        <main className={mergeClasses(styles.main, meetingSurface && styles.mainSurface)}>
+          {configuring ? (
             <Suspense fallback={<Loading />}>
-              <Views route={route} me={session.me} />
+              <ConfigView />
             </Suspense>
-          </SessionContext.Provider>
-        ) : host.kind === 'browser' && !personId ? (
-          <Text as="p">
-            Local mode: choose a sample person under “Signed in as” to report, follow reports or
-            work on CARs.
-          </Text>
-        ) : (
-          !problem && <Loading label="Signing in…" />
-        )}
-      </main>
+          ) : problem ? (
+            <Notice intent="error" title={problem} />
+          ) : null}
+          {configuring ? null : session ? (
+            <SessionContext.Provider value={session}>
+              <Suspense fallback={<Loading />}>
+                <Views route={route} me={session.me} />
+              </Suspense>
+            </SessionContext.Provider>
+          ) : host.kind === 'browser' && !personId ? (
+            <Text as="p">
+              Local mode: choose a sample person under “Signed in as” to report, follow reports or
+              work on CARs.
+            </Text>
+          ) : (
+            !problem && <Loading label="Signing in…" />
+          )}
+        </main>
+      </FrameContext.Provider>
     </FluentProvider>
   );
 }

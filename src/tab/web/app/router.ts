@@ -2,14 +2,18 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The tab's few client routes, in the path (the server answers index.html for each):
- * `/` report, `/my-reports`, `/actions`, `/queue`, `/committee`, `/cars/{id or number}`.
+ * `/` report, `/my-reports`, `/actions`, `/queue`, `/committee` (the meeting),
+ * `/committee/kpis`, `/committee/register`, `/cars/{id or number}`, and `/config` (the
+ * configurable tab's configuration page).
  */
+export type CommitteePage = 'meeting' | 'kpis' | 'register';
 export type Route =
   | { readonly view: 'report' }
   | { readonly view: 'my-reports' }
   | { readonly view: 'actions' }
   | { readonly view: 'queue' }
-  | { readonly view: 'committee' }
+  | { readonly view: 'committee'; readonly page: CommitteePage }
+  | { readonly view: 'config' }
   | { readonly view: 'car'; readonly id: string };
 
 export function parseRoute(pathname: string): Route {
@@ -23,7 +27,13 @@ export function parseRoute(pathname: string): Route {
     case '/queue':
       return { view: 'queue' };
     case '/committee':
-      return { view: 'committee' };
+      return { view: 'committee', page: 'meeting' };
+    case '/committee/kpis':
+      return { view: 'committee', page: 'kpis' };
+    case '/committee/register':
+      return { view: 'committee', page: 'register' };
+    case '/config':
+      return { view: 'config' };
     default:
       return { view: 'report' };
   }
@@ -34,7 +44,9 @@ export const routePath = (route: Route): string =>
     ? `/cars/${encodeURIComponent(route.id)}`
     : route.view === 'report'
       ? '/'
-      : `/${route.view}`;
+      : route.view === 'committee' && route.page !== 'meeting'
+        ? `/committee/${route.page}`
+        : `/${route.view}`;
 
 const listeners = new Set<() => void>();
 const subscribe = (listener: () => void) => {

@@ -1,7 +1,9 @@
+import { browserFrame, type FrameMode } from './frame.js';
 import type { TeamsConnection } from './teams-host.js';
 
 export type Host =
-  { readonly kind: 'teams'; readonly teams: TeamsConnection } | { readonly kind: 'browser' };
+  | { readonly kind: 'teams'; readonly teams: TeamsConnection; readonly frame: FrameMode }
+  | { readonly kind: 'browser'; readonly frame: FrameMode };
 
 /** How long a framed page waits for a Microsoft 365 host before it runs as a plain page. */
 const TEAMS_TIMEOUT_MS = 3000;
@@ -11,8 +13,10 @@ const TEAMS_TIMEOUT_MS = 3000;
  * teams-js. A framed page loads it on demand and asks the host.
  */
 export async function detectHost(): Promise<Host> {
-  if (window.self === window.top) return { kind: 'browser' };
+  if (window.self === window.top) return { kind: 'browser', frame: browserFrame() };
   const { connectToTeams } = await import('./teams-host.js');
   const teams = await connectToTeams(TEAMS_TIMEOUT_MS);
-  return teams ? { kind: 'teams', teams } : { kind: 'browser' };
+  return teams
+    ? { kind: 'teams', teams, frame: teams.frame }
+    : { kind: 'browser', frame: browserFrame() };
 }

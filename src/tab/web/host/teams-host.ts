@@ -1,4 +1,5 @@
-import { app, authentication } from '@microsoft/teams-js';
+import { app, authentication, meeting, pages } from '@microsoft/teams-js';
+import { toFrameMode, type FrameMode } from './frame.js';
 import type { ThemeName } from './theme.js';
 
 /** What the tab takes from Teams once it is hosted there. */
@@ -10,6 +11,24 @@ export interface TeamsConnection {
   /** SSO: an Entra access token for our API, cached and renewed by Teams. */
   readonly token: () => Promise<string>;
   readonly onThemeChange: (handler: (theme: ThemeName) => void) => void;
+  /** Where Teams draws the tab: a page, the meeting side panel or stage, the configuration. */
+  readonly frame: FrameMode;
+  /** The meeting the tab is open in, if any. */
+  readonly meetingId: string | null;
+  /** Shares `url` (a page of this app) to the meeting stage; fails outside a meeting. */
+  readonly shareToStage: (url: string) => Promise<void>;
+  /**
+   * Configuration page: tells Teams the tab is ready to save, and saves `config` when the
+   * person presses Save.
+   */
+  readonly offerConfig: (config: TabConfig) => void;
+}
+
+export interface TabConfig {
+  readonly contentUrl: string;
+  readonly websiteUrl: string;
+  readonly entityId: string;
+  readonly suggestedDisplayName: string;
 }
 
 export const teamsTheme = (theme: string | undefined): ThemeName =>
@@ -36,6 +55,29 @@ export async function connectToTeams(timeoutMs: number): Promise<TeamsConnection
     subPageId: context.page.subPageId ?? null,
     userName: context.user?.displayName ?? null,
     token: () => authentication.getAuthToken(),
+    frame: toFrameMode(context.page.frameContext),
+    meetingId: context.meeting?.id ?? null,
+    shareToStage: (url) =>
+      new Promise<void>((resolve, reject) => {
+        meeting.shareAppContentToStage((error, result) => {
+          if (error || result === false)
+            reject(new Error(error?.message ?? 'Teams did not share the page to the stage'));
+          else resolve();
+        }, url);
+      }),
+    offerConfig: (config) => {
+      pages.config.registerOnSaveHandler((event) => {
+        pages.config.setConfig(config).then(
+          () => {
+            event.notifySuccess();
+          },
+          (e: unknown) => {
+            event.notifyFailure(e instanceof Error ? e.message : 'The tab was not saved');
+          },
+        );
+      });
+      pages.config.setValidityState(true);
+    },
     onThemeChange: (handler) => {
       app.registerOnThemeChangeHandler((theme) => {
         handler(teamsTheme(theme));

@@ -8,6 +8,7 @@ import { AppLink } from '../../components/AppLink.js';
 import { ErrorBar } from '../../components/ErrorBar.js';
 import { Loading } from '../../components/Loading.js';
 import { Facts, Section, Stack } from '../../components/Section.js';
+import { BoardTasks } from './BoardTasks.js';
 
 /** The caller's actions across CARs; an open one is marked done with a note. */
 export function MyActionsView() {
@@ -109,6 +110,7 @@ export function MyActionsView() {
           </Section>
         );
       })}
+      <BoardTasks />
       {finished.length > 0 && (
         <Section title="Done or cancelled">
           <ul>

@@ -126,18 +126,6 @@ export function CarDetails({ car }: { car: Car }) {
           </ul>
         </Section>
       )}
-      {car.procedureLinks.length > 0 && (
-        <Section title="Procedures">
-          <ul>
-            {car.procedureLinks.map((l) => (
-              <li key={l.id}>
-                {l.procedureId} {l.title}: revision {l.revisionInForce}
-                {l.newRevision ? ` → ${l.newRevision} (${l.newRevisionChangelog ?? ''})` : ''}
-              </li>
-            ))}
-          </ul>
-        </Section>
-      )}
       {(car.verifications.length > 0 || car.effectivenessDueDate) && (
         <Section title="Effectiveness (10.2 d)">
           <Facts items={[['Due', car.effectivenessDueDate ?? '']]} />

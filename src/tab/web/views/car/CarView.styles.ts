@@ -16,4 +16,14 @@ export const useCarViewStyles = makeStyles({
     alignItems: 'start',
   },
   history: { overflowX: 'auto' },
+  plainList: {
+    listStyleType: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+  },
+  procedure: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
 });

@@ -1,3 +1,4 @@
+import * as calls from '../../api/more-calls.js';
 import { Text } from '@fluentui/react-components';
 import { Suspense, lazy } from 'react';
 import { hasRole, useApiData, useSession } from '../../api/api-context.js';
@@ -9,6 +10,9 @@ import { StateBadge } from '../../components/StateBadge.js';
 import { CarDetails } from './CarDetails.js';
 import { useCarViewStyles } from './CarView.styles.js';
 import { HistoryList } from './HistoryList.js';
+import { ProceduresSection } from './ProceduresSection.js';
+import { TasksSection } from './TasksSection.js';
+import { DownloadButton } from '../../components/DownloadButton.js';
 
 const MrOperations = lazy(() =>
   import('../mr/MrOperations.js').then((m) => ({ default: m.MrOperations })),
@@ -19,7 +23,8 @@ const CommitteeReviewForm = lazy(() =>
 
 /** One report or CAR: what is recorded, its history, and (for the MR) every operation. */
 export function CarView({ id }: { id: string }) {
-  const { me } = useSession();
+  const session = useSession();
+  const { me } = session;
   const styles = useCarViewStyles();
   const car = useApiData((s) => s.client.getCar(id), [id]);
   const current = car.data;
@@ -42,6 +47,7 @@ export function CarView({ id }: { id: string }) {
 
   const isMr = hasRole(me, 'mr');
   const isCommittee = hasRole(me, 'committee');
+  const { client } = session;
   return (
     <div className={styles.page}>
       <Text as="h2" size={600} weight="semibold" className={styles.heading}>
@@ -51,9 +57,25 @@ export function CarView({ id }: { id: string }) {
         </span>
         <StateBadge state={current.state} />
       </Text>
+      {(isMr || isCommittee) && (
+        <div>
+          <DownloadButton
+            label="Export record (PDF)"
+            load={() =>
+              calls.download(
+                client,
+                `/api/cars/${encodeURIComponent(current.id)}/record.pdf`,
+                `rectify-${current.number ?? current.id}-record.pdf`,
+              )
+            }
+          />
+        </div>
+      )}
       <div className={styles.columns}>
         <Stack>
           <CarDetails car={current} />
+          <TasksSection car={current} />
+          <ProceduresSection car={current} />
         </Stack>
         {(isMr || isCommittee) && (
           <Suspense fallback={<Loading />}>

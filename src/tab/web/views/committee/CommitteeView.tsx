@@ -1,38 +1,65 @@
-import { Text } from '@fluentui/react-components';
-import { useState } from 'react';
-import { useApiData } from '../../api/api-context.js';
-import { CarFilters, noFilters, toListFilter, type Filters } from '../../components/CarFilters.js';
-import { useCarFiltersStyles } from '../../components/CarFilters.styles.js';
-import { CarTable } from '../../components/CarTable.js';
-import { ErrorBar } from '../../components/ErrorBar.js';
-import { Loading } from '../../components/Loading.js';
-import { Stack } from '../../components/Section.js';
+import { Text, mergeClasses } from '@fluentui/react-components';
+import type { CommitteePage } from '../../app/router.js';
+import { AppLink } from '../../components/AppLink.js';
+import { useFrame } from '../../host/frame-context.js';
+import { useCommitteeStyles } from './Committee.styles.js';
+import { KpiPage } from './KpiPage.js';
+import { MeetingPage } from './MeetingPage.js';
+import { RegisterPage } from './RegisterPage.js';
+import { StageAgenda } from './StageAgenda.js';
 
-/** The Steering Committee's register: every report and CAR; open one to record a review. */
-export function CommitteeView() {
-  const [filters, setFilters] = useState<Filters>(noFilters);
-  const styles = useCarFiltersStyles();
-  const filter = toListFilter(filters);
-  const cars = useApiData(
-    (s) => s.client.listCars({ ...filter, sort: 'reportedAt', order: 'desc' }),
-    [JSON.stringify(filter)],
-  );
-  return (
-    <Stack>
-      <Text as="h2" size={600} weight="semibold">
-        Committee: all CARs
-      </Text>
-      <Text as="p">Open a CAR to record the committee's review of it.</Text>
-      <CarFilters value={filters} onChange={setFilters} />
-      <div className={styles.wrap} role="region" aria-label="CARs" tabIndex={0}>
-        {cars.error ? (
-          <ErrorBar error={cars.error} />
-        ) : cars.data ? (
-          <CarTable cars={cars.data.items} caption="All CARs" />
-        ) : (
-          <Loading />
-        )}
+const PAGES: readonly { page: CommitteePage; href: string; label: string; heading: string }[] = [
+  { page: 'meeting', href: '/committee', label: 'Meeting', heading: 'Committee: meeting' },
+  { page: 'kpis', href: '/committee/kpis', label: 'KPIs', heading: 'Committee: KPIs' },
+  {
+    page: 'register',
+    href: '/committee/register',
+    label: 'Register',
+    heading: 'Committee: all CARs',
+  },
+];
+
+/**
+ * The Steering Committee's view. In a tab: the meeting (agenda, decisions, pack), the KPIs
+ * and the register. In the meeting side panel: the meeting alone, one narrow column. On the
+ * meeting stage: the agenda, read-only, for everyone to see.
+ */
+export function CommitteeView({ page }: { page: CommitteePage }) {
+  const { frame } = useFrame();
+  const styles = useCommitteeStyles();
+  if (frame === 'meetingStage') return <StageAgenda />;
+  if (frame === 'sidePanel') {
+    return (
+      <div className={styles.narrow}>
+        <Text as="h2" size={500} weight="semibold">
+          Committee meeting
+        </Text>
+        <MeetingPage narrow />
       </div>
-    </Stack>
+    );
+  }
+  const current = PAGES.find((p) => p.page === page) ?? PAGES[0];
+  return (
+    <div className={styles.page}>
+      <Text as="h2" size={600} weight="semibold">
+        {current?.heading}
+      </Text>
+      <nav aria-label="Committee pages" className={mergeClasses(styles.subnav)}>
+        {PAGES.map((p) =>
+          p.page === page ? (
+            <Text key={p.page} weight="semibold" aria-current="page">
+              {p.label}
+            </Text>
+          ) : (
+            <AppLink key={p.page} href={p.href}>
+              {p.label}
+            </AppLink>
+          ),
+        )}
+      </nav>
+      {page === 'meeting' && <MeetingPage narrow={false} />}
+      {page === 'kpis' && <KpiPage />}
+      {page === 'register' && <RegisterPage />}
+    </div>
   );
 }

@@ -10,6 +10,7 @@ import {
   Textarea,
 } from '@fluentui/react-components';
 import { useState } from 'react';
+import { RevisionForm } from './RevisionForm.js';
 import {
   ACTION_KINDS,
   CAUSE_CATEGORIES,
@@ -717,43 +718,7 @@ function Procedures({ car, ops, draft }: FormProps) {
       {allowed(car, 'recordProcedureRevision') &&
         car.procedureLinks
           .filter((l) => l.newRevision === null)
-          .map((l) => {
-            const [r, setR, resetR] = draft(`revision:${l.id}`, () => ({
-              newRevision: '',
-              changelog: '',
-            }));
-            return (
-              <OpCard
-                key={l.id}
-                title={`New revision of ${l.procedureId} (in force: ${l.revisionInForce})`}
-                submitLabel="Record revision"
-                busy={ops.busy !== null}
-                error={ops.errorFor('recordProcedureRevision', l.id)}
-                onSubmit={() =>
-                  void ops
-                    .run('recordProcedureRevision', { linkId: l.id, ...r }, 'Record revision', l.id)
-                    .then((ok) => ok && resetR())
-                }
-              >
-                <Field label="New revision" required>
-                  <Input
-                    value={r.newRevision}
-                    onChange={(_e, d) => {
-                      setR({ newRevision: d.value });
-                    }}
-                  />
-                </Field>
-                <Field label="Change log (cite the CAR number)" required>
-                  <Textarea
-                    value={r.changelog}
-                    onChange={(_e, d) => {
-                      setR({ changelog: d.value });
-                    }}
-                  />
-                </Field>
-              </OpCard>
-            );
-          })}
+          .map((l) => <RevisionForm key={l.id} link={l} ops={ops} draft={draft} />)}
     </>
   );
 }

@@ -1,0 +1,81 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+
+export const useCommitteeStyles = makeStyles({
+  page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, minWidth: 0 },
+  /** The meeting side panel: one column that fits 320 px with no horizontal scrolling. */
+  narrow: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalM,
+    maxWidth: '320px',
+    minWidth: 0,
+    overflowWrap: 'anywhere',
+  },
+  subnav: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  row: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'end',
+    gap: tokens.spacingHorizontalM,
+  },
+  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  decisionRow: {
+    minWidth: 0,
+    margin: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+    padding: tokens.spacingVerticalS,
+    borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  decisionFields: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))',
+    gap: tokens.spacingHorizontalM,
+  },
+  narrowFields: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+    minWidth: 0,
+    '& > *': { minWidth: 0 },
+  },
+  /** A native select sizes itself to its longest option: held to the column instead. */
+  fill: { minWidth: 0, width: '100%', '& select': { minWidth: 0, width: '100%' } },
+  result: { fontWeight: tokens.fontWeightSemibold },
+  // The shared stage: large type, strong contrast whatever the theme.
+  stage: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: '24px',
+    padding: '24px',
+    backgroundColor: '#000000',
+    color: '#ffffff',
+    fontSize: '28px',
+    lineHeight: '1.35',
+    minHeight: '100vh',
+    boxSizing: 'border-box',
+  },
+  stageTitle: { fontSize: '40px', fontWeight: 700, margin: 0, color: '#ffff00' },
+  stageSection: { margin: 0, fontSize: '32px', fontWeight: 700, color: '#ffff00' },
+  stageList: { margin: 0, paddingLeft: '1.2em' },
+  kpiGrid: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))',
+    gap: tokens.spacingHorizontalL,
+  },
+  chartBox: { minWidth: 0, overflowX: 'auto' },
+  chart: { height: '280px' },
+  visuallyHidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    padding: 0,
+    margin: '-1px',
+    overflow: 'hidden',
+    clipPath: 'inset(50%)',
+    whiteSpace: 'nowrap',
+    border: 0,
+  },
+});
