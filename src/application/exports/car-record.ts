@@ -10,7 +10,7 @@ import {
 } from '../../domain/car/car-labels.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { ACTION_STATUS_LABELS, STATE_LABELS } from './register-rows.js';
-import { show, showInstant, type Block, type ReportDocument } from './report-document.js';
+import { show, showInstant, table, type Block, type ReportDocument } from './report-document.js';
 
 /** A task on the board linked to the CAR, as the caller found it (Planner or the local board). */
 export interface LinkedTask {
@@ -107,32 +107,34 @@ export function carRecordDocument(input: CarRecordInput): ReportDocument {
 
   h1('4. Investigation and root cause (clause 10.2 b)');
   h2('5 Whys');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: '#', weight: 1 },
-      { header: 'Why?', weight: 10 },
-      { header: 'Because', weight: 10 },
-    ],
-    rows: inv.fiveWhys.map((w, i) => [String(i + 1), w.question, w.answer]),
-    empty: 'No 5-Whys recorded.',
-  });
+  blocks.push(
+    table(
+      [
+        ['#', 1],
+        ['Why?', 10],
+        ['Because', 10],
+      ],
+      inv.fiveWhys.map((w, i) => [String(i + 1), w.question, w.answer]),
+      'No 5-Whys recorded.',
+    ),
+  );
   fields([
     ['Root cause', show(inv.rootCause)],
     ['Cause category', inv.causeCategory ? CAUSE_CATEGORY_LABELS[inv.causeCategory] : '-'],
     ['Consultees', show(inv.consultees.map((p) => p.name).join(', '))],
   ]);
   h2('What the consultees answered');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'Who', weight: 3 },
-      { header: 'When', weight: 3 },
-      { header: 'Answer', weight: 10 },
-    ],
-    rows: inv.consulteeInputs.map((c) => [c.by.name, showInstant(c.at), c.answer]),
-    empty: 'No answers from consultees.',
-  });
+  blocks.push(
+    table(
+      [
+        ['Who', 3],
+        ['When', 3],
+        ['Answer', 10],
+      ],
+      inv.consulteeInputs.map((c) => [c.by.name, showInstant(c.at), c.answer]),
+      'No answers from consultees.',
+    ),
+  );
   h2('Similar nonconformities (clause 10.2 b3)');
   fields([
     ['Checked', show(inv.similarCheck?.done ?? false)],
@@ -142,28 +144,29 @@ export function carRecordDocument(input: CarRecordInput): ReportDocument {
 
   h1('5. Actions (clause 10.2 c)');
   if (car.plannedAt) fields([['Action plan confirmed', showInstant(car.plannedAt)]]);
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: '#', weight: 1 },
-      { header: 'Kind', weight: 3 },
-      { header: 'Action', weight: 8 },
-      { header: 'Owner', weight: 3 },
-      { header: 'Due', weight: 3 },
-      { header: 'Status', weight: 2 },
-      { header: 'Done on', weight: 3 },
-    ],
-    rows: car.actions.map((a, i) => [
-      `A${i + 1}`,
-      ACTION_KIND_LABELS[a.kind],
-      a.title,
-      a.owner.name,
-      a.dueDate,
-      ACTION_STATUS_LABELS[a.status],
-      show(a.completedOn),
-    ]),
-    empty: 'No actions.',
-  });
+  blocks.push(
+    table(
+      [
+        ['#', 1],
+        ['Kind', 3],
+        ['Action', 8],
+        ['Owner', 3],
+        ['Due', 3],
+        ['Status', 2],
+        ['Done on', 3],
+      ],
+      car.actions.map((a, i) => [
+        `A${i + 1}`,
+        ACTION_KIND_LABELS[a.kind],
+        a.title,
+        a.owner.name,
+        a.dueDate,
+        ACTION_STATUS_LABELS[a.status],
+        show(a.completedOn),
+      ]),
+      'No actions.',
+    ),
+  );
   car.actions.forEach((a, i) => {
     h2(`A${i + 1}. ${a.title}`);
     fields([
@@ -177,64 +180,67 @@ export function carRecordDocument(input: CarRecordInput): ReportDocument {
   });
 
   h1('6. Procedure revisions');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'Procedure', weight: 3 },
-      { header: 'Title', weight: 5 },
-      { header: 'Revision in force', weight: 2 },
-      { header: 'New revision', weight: 2 },
-      { header: 'Change log', weight: 5 },
-      { header: 'Revised at', weight: 3 },
-    ],
-    rows: car.procedureLinks.map((l) => [
-      l.procedureId,
-      show(l.title),
-      l.revisionInForce,
-      show(l.newRevision),
-      show(l.newRevisionChangelog),
-      showInstant(l.revisedAt),
-    ]),
-    empty: 'No procedure linked.',
-  });
+  blocks.push(
+    table(
+      [
+        ['Procedure', 3],
+        ['Title', 5],
+        ['Revision in force', 2],
+        ['New revision', 2],
+        ['Change log', 5],
+        ['Revised at', 3],
+      ],
+      car.procedureLinks.map((l) => [
+        l.procedureId,
+        show(l.title),
+        l.revisionInForce,
+        show(l.newRevision),
+        show(l.newRevisionChangelog),
+        showInstant(l.revisedAt),
+      ]),
+      'No procedure linked.',
+    ),
+  );
 
   h1('7. Linked tasks');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'Task', weight: 6 },
-      { header: 'Status', weight: 2 },
-      { header: 'Assigned to', weight: 3 },
-      { header: 'Due', weight: 2 },
-      { header: 'Link', weight: 6 },
-    ],
-    rows: tasks.map((t) => [t.title, t.status, show(t.assignee), show(t.due), show(t.url)]),
-    empty: 'No linked tasks.',
-  });
+  blocks.push(
+    table(
+      [
+        ['Task', 6],
+        ['Status', 2],
+        ['Assigned to', 3],
+        ['Due', 2],
+        ['Link', 6],
+      ],
+      tasks.map((t) => [t.title, t.status, show(t.assignee), show(t.due), show(t.url)]),
+      'No linked tasks.',
+    ),
+  );
 
   h1('8. Verification of effectiveness (clause 10.2 d)');
   fields([
     ['Verification round', String(car.verificationRound)],
     ['Effectiveness review due', show(car.effectivenessDueDate)],
   ]);
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'Round', weight: 1.6 },
-      { header: 'Verified by', weight: 3 },
-      { header: 'At', weight: 3 },
-      { header: 'Result', weight: 2 },
-      { header: 'Evidence', weight: 8 },
-    ],
-    rows: car.verifications.map((v) => [
-      String(v.round),
-      v.by.name,
-      showInstant(v.at),
-      v.effective ? 'Effective' : 'Not effective',
-      v.evidence,
-    ]),
-    empty: 'Not verified yet.',
-  });
+  blocks.push(
+    table(
+      [
+        ['Round', 1.6],
+        ['Verified by', 3],
+        ['At', 3],
+        ['Result', 2],
+        ['Evidence', 8],
+      ],
+      car.verifications.map((v) => [
+        String(v.round),
+        v.by.name,
+        showInstant(v.at),
+        v.effective ? 'Effective' : 'Not effective',
+        v.evidence,
+      ]),
+      'Not verified yet.',
+    ),
+  );
 
   h1('9. Closure (clause 10.2 e, f)');
   if (car.closure)
@@ -248,58 +254,61 @@ export function carRecordDocument(input: CarRecordInput): ReportDocument {
     ]);
   else note('Not closed.');
   h2('Reopenings');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'At', weight: 3 },
-      { header: 'By', weight: 3 },
-      { header: 'Reason', weight: 10 },
-    ],
-    rows: car.reopenings.map((r) => [showInstant(r.at), r.by.name, r.reason]),
-    empty: 'Never reopened.',
-  });
+  blocks.push(
+    table(
+      [
+        ['At', 3],
+        ['By', 3],
+        ['Reason', 10],
+      ],
+      car.reopenings.map((r) => [showInstant(r.at), r.by.name, r.reason]),
+      'Never reopened.',
+    ),
+  );
 
   h1('10. Committee reviews');
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: 'Meeting', weight: 2 },
-      { header: 'Minutes', weight: 2.8 },
-      { header: 'Decision', weight: 6 },
-      { header: 'Follow-up', weight: 5 },
-      { header: 'Recorded by', weight: 3 },
-    ],
-    rows: car.committeeReviews.map((r) => [
-      r.meetingDate,
-      show(r.minutesRef),
-      r.decision,
-      show(r.followUp),
-      r.by.name,
-    ]),
-    empty: 'No committee reviews.',
-  });
+  blocks.push(
+    table(
+      [
+        ['Meeting', 2],
+        ['Minutes', 2.8],
+        ['Decision', 6],
+        ['Follow-up', 5],
+        ['Recorded by', 3],
+      ],
+      car.committeeReviews.map((r) => [
+        r.meetingDate,
+        show(r.minutesRef),
+        r.decision,
+        show(r.followUp),
+        r.by.name,
+      ]),
+      'No committee reviews.',
+    ),
+  );
 
   h1('11. Audit history');
   note(
     `${history.length} entries, oldest first. Each entry is one changed field of one operation; ` +
       'the entries are chained by hash, which the audit:verify command checks.',
   );
-  blocks.push({
-    kind: 'table',
-    columns: [
-      { header: '#', weight: 1.3 },
-      { header: 'When, who, operation', weight: 5 },
-      { header: 'Field', weight: 4.5 },
-      { header: 'Old -> new', weight: 9 },
-    ],
-    rows: history.map((e) => [
-      String(e.sequence),
-      [e.at, e.actor.name, e.operation, ...(e.reason ? [`Reason: ${e.reason}`] : [])].join('\n'),
-      e.field,
-      `${auditValue(e.oldValue)} -> ${auditValue(e.newValue)}`,
-    ]),
-    empty: 'No audit entries.',
-  });
+  blocks.push(
+    table(
+      [
+        ['#', 1.3],
+        ['When, who, operation', 5],
+        ['Field', 4.5],
+        ['Old -> new', 9],
+      ],
+      history.map((e) => [
+        String(e.sequence),
+        [e.at, e.actor.name, e.operation, ...(e.reason ? [`Reason: ${e.reason}`] : [])].join('\n'),
+        e.field,
+        `${auditValue(e.oldValue)} -> ${auditValue(e.newValue)}`,
+      ]),
+      'No audit entries.',
+    ),
+  );
   const last = history.at(-1);
   if (last) note(`Hash of the last entry: ${last.hash}`);
 

@@ -57,3 +57,17 @@ export const showInstant = (iso: string | null | undefined): string => {
   if (Number.isNaN(at.getTime())) return iso;
   return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 };
+
+/** A table block from its columns as `[header, relative width]` pairs. */
+export function table(
+  columns: readonly (readonly [string, number])[],
+  rows: readonly (readonly string[])[],
+  empty: string,
+): Block {
+  return {
+    kind: 'table',
+    columns: columns.map(([header, weight]) => ({ header, weight })),
+    rows,
+    empty,
+  };
+}

@@ -20,7 +20,7 @@ import { KpiBuilder, type DurationFigures, type KpiPeriod, type Kpis } from '../
 import { ZonedDates } from '../committee/zoned-dates.js';
 import type { CarSource } from './car-source.js';
 import { STATE_LABELS, toRegisterCar } from './register-rows.js';
-import { NONE, showInstant, type Block, type ReportDocument } from './report-document.js';
+import { NONE, showInstant, table, type Block, type ReportDocument } from './report-document.js';
 
 /**
  * The management-review pack of one Steering Committee meeting: the agenda (from
@@ -204,15 +204,14 @@ const durationRow = (label: string, d: DurationFigures): string[] => [
 function chart(title: string, rows: readonly (readonly [string, number])[]): Block[] {
   return [
     { kind: 'bars', title, bars: rows.map(([label, value]) => ({ label, value })) },
-    {
-      kind: 'table',
-      columns: [
-        { header: title, weight: 6 },
-        { header: 'CARs', weight: 2 },
+    table(
+      [
+        [title, 6],
+        ['CARs', 2],
       ],
-      rows: rows.map(([label, value]) => [label, String(value)]),
-      empty: 'None.',
-    },
+      rows.map(([label, value]) => [label, String(value)]),
+      'None.',
+    ),
   ];
 }
 
@@ -224,13 +223,12 @@ function kpiBlocks(k: Kpis): Block[] {
         `CARs recorded from ${k.period.from} to ${k.period.to} (${k.cars} CARs); open, overdue and ` +
         `closed as of ${k.asOf}; dates in ${k.timeZone}.`,
     },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'Figure', weight: 6 },
-        { header: 'Value', weight: 2 },
+    table(
+      [
+        ['Figure', 6],
+        ['Value', 2],
       ],
-      rows: [
+      [
         ['Reports made in the period', String(k.reports.total)],
         ['... recorded as CARs', String(k.reports.recorded)],
         ['... rejected', String(k.reports.rejected)],
@@ -250,24 +248,23 @@ function kpiBlocks(k: Kpis): Block[] {
               )}%)`,
         ],
       ],
-      empty: 'None.',
-    },
+      'None.',
+    ),
     { kind: 'heading', level: 2, text: 'Time taken (calendar days)' },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'From report to', weight: 5 },
-        { header: 'CARs', weight: 2 },
-        { header: 'Mean', weight: 2 },
-        { header: '90th percentile', weight: 2 },
+    table(
+      [
+        ['From report to', 5],
+        ['CARs', 2],
+        ['Mean', 2],
+        ['90th percentile', 2],
       ],
-      rows: [
+      [
         durationRow('recording as a CAR', k.days.reportToRecord),
         durationRow('confirmed action plan', k.days.reportToActionPlan),
         durationRow('closure', k.days.reportToClosure),
       ],
-      empty: 'None.',
-    },
+      'None.',
+    ),
     { kind: 'heading', level: 2, text: 'CARs by month recorded' },
     ...chart(
       'Month',
@@ -299,30 +296,28 @@ function kpiBlocks(k: Kpis): Block[] {
       SOURCES.map((s) => [SOURCE_LABELS[s], k.bySource[s]] as const),
     ),
     { kind: 'heading', level: 2, text: 'Repeated causes and procedures' },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'Cause category', weight: 4 },
-        { header: 'CARs', weight: 2 },
+    table(
+      [
+        ['Cause category', 4],
+        ['CARs', 2],
       ],
-      rows: k.repeatedCauseCategories.map((c) => [
+      k.repeatedCauseCategories.map((c) => [
         CAUSE_CATEGORY_LABELS[c.causeCategory],
         String(c.count),
       ]),
-      empty: 'No cause category in two or more CARs.',
-    },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'Procedure', weight: 6 },
-        { header: 'CARs', weight: 2 },
+      'No cause category in two or more CARs.',
+    ),
+    table(
+      [
+        ['Procedure', 6],
+        ['CARs', 2],
       ],
-      rows: k.repeatedProcedures.map((p) => [
+      k.repeatedProcedures.map((p) => [
         `${p.title || p.procedureId} (${p.procedureId})`,
         String(p.count),
       ]),
-      empty: 'No procedure in two or more CARs.',
-    },
+      'No procedure in two or more CARs.',
+    ),
   ];
   return blocks;
 }
@@ -369,37 +364,35 @@ export function reviewPackDocument(pack: ReviewPack): ReportDocument {
 
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: 'Agenda' },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'Item', weight: 1 },
-        { header: 'Section', weight: 10 },
-        { header: 'CARs', weight: 2 },
+    table(
+      [
+        ['Item', 1],
+        ['Section', 10],
+        ['CARs', 2],
       ],
-      rows: [
+      [
         ...sections.map((s, i) => [String(i + 1), s.title, String(s.count)]),
         [String(sections.length + 1), PACK_SECTIONS.kpis, String(pack.kpis.cars)],
         [String(sections.length + 2), PACK_SECTIONS.summaries, String(cars.size)],
       ],
-      empty: 'None.',
-    },
+      'None.',
+    ),
     { kind: 'heading', level: 1, text: `1. ${PACK_SECTIONS.newSinceLast}` },
     carTable(agenda.newSinceLast, 'No new CARs.'),
     { kind: 'heading', level: 1, text: `2. ${PACK_SECTIONS.overdueActions}` },
     carTable(agenda.overdueActions, 'No overdue actions.'),
-    {
-      kind: 'table',
-      columns: [
-        { header: 'CAR', weight: 2.6 },
-        { header: 'Overdue action', weight: 7 },
-        { header: 'Owner', weight: 3 },
-        { header: 'Due', weight: 2.4 },
+    table(
+      [
+        ['CAR', 2.6],
+        ['Overdue action', 7],
+        ['Owner', 3],
+        ['Due', 2.4],
       ],
-      rows: agenda.overdueActions.flatMap((c) =>
+      agenda.overdueActions.flatMap((c) =>
         c.overdueActions.map((a) => [c.number ?? NONE, a.title, a.owner.name, a.dueDate]),
       ),
-      empty: 'No overdue actions.',
-    },
+      'No overdue actions.',
+    ),
     { kind: 'heading', level: 1, text: `3. ${PACK_SECTIONS.closedSinceLast}` },
     carTable(agenda.closedSinceLast, 'No CARs closed.'),
     { kind: 'heading', level: 1, text: `4. ${PACK_SECTIONS.foundIneffective}` },
@@ -434,17 +427,16 @@ export function reviewPackDocument(pack: ReviewPack): ReportDocument {
         ? `What the committee decided on ${agenda.lastMeetingDate} and where each CAR stands now.`
         : 'There was no earlier meeting.',
     },
-    {
-      kind: 'table',
-      columns: [
-        { header: 'CAR', weight: 2.6 },
-        { header: 'Decision', weight: 5 },
-        { header: 'Follow-up', weight: 4 },
-        { header: 'State now', weight: 2.8 },
-        { header: 'Open actions', weight: 1.6 },
-        { header: 'Overdue', weight: 1.6 },
+    table(
+      [
+        ['CAR', 2.6],
+        ['Decision', 5],
+        ['Follow-up', 4],
+        ['State now', 2.8],
+        ['Open actions', 1.6],
+        ['Overdue', 1.6],
       ],
-      rows: agenda.previousReview.map((c) => [
+      agenda.previousReview.map((c) => [
         c.number ?? NONE,
         c.reviews.map((r) => r.decision).join('\n'),
         c.reviews.map((r) => r.followUp ?? NONE).join('\n'),
@@ -452,8 +444,8 @@ export function reviewPackDocument(pack: ReviewPack): ReportDocument {
         String(c.openActions),
         String(c.overdueActions),
       ]),
-      empty: 'No CARs were reviewed at the last meeting.',
-    },
+      'No CARs were reviewed at the last meeting.',
+    ),
     { kind: 'heading', level: 1, text: `7. ${PACK_SECTIONS.kpis}` },
     ...kpiBlocks(pack.kpis),
     { kind: 'heading', level: 1, text: `8. ${PACK_SECTIONS.summaries}` },

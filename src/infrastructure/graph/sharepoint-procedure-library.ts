@@ -12,8 +12,8 @@ import {
 import { CatalogueProcedureLibrary } from '../procedures/catalogue-library.js';
 import {
   NO_SETTINGS,
-  parseLibrarySettings,
   type LibrarySettings,
+  settingsFromText,
 } from '../procedures/library-settings.js';
 import { describeInferred, parseProcedureDocument } from '../procedures/procedure-document.js';
 import { GraphRequestError, toGraphRequestError, type GraphConnection } from './graph-client.js';
@@ -219,15 +219,7 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
       { id: 'current', lastModifiedDateTime: file.stamp },
       true,
     );
-    const parsed = parseLibrarySettings(text);
-    if (parsed.ok) return parsed.settings;
-    problems.push({
-      path: SETTINGS_FILE,
-      procedureId: null,
-      severity: 'error',
-      reason: `${parsed.reason}: no training configured from it`,
-    });
-    return NO_SETTINGS;
+    return settingsFromText(text, SETTINGS_FILE, problems);
   }
 
   private async readFile(

@@ -1,3 +1,4 @@
+import type { LibraryProblem } from '../../application/procedure-library.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
@@ -82,4 +83,24 @@ export function parseLibrarySettings(
         ),
     },
   };
+}
+
+/**
+ * The settings from the text of `library.yaml`; a broken file is reported as a problem of the
+ * library (no training configured from it), never a failure of the whole catalogue.
+ */
+export function settingsFromText(
+  text: string,
+  file: string,
+  problems: LibraryProblem[],
+): LibrarySettings {
+  const parsed = parseLibrarySettings(text);
+  if (parsed.ok) return parsed.settings;
+  problems.push({
+    path: file,
+    procedureId: null,
+    severity: 'error',
+    reason: `${parsed.reason}: no training configured from it`,
+  });
+  return NO_SETTINGS;
 }

@@ -11,7 +11,7 @@ import {
   type Procedure,
   type ProcedureRevision,
 } from '../../domain/procedure/procedure.js';
-import { NO_SETTINGS, parseLibrarySettings, type LibrarySettings } from './library-settings.js';
+import { NO_SETTINGS, settingsFromText, type LibrarySettings } from './library-settings.js';
 import { CatalogueProcedureLibrary } from './catalogue-library.js';
 import {
   describeInferred,
@@ -122,15 +122,7 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
       if (isMissing(e)) return NO_SETTINGS;
       throw e;
     }
-    const parsed = parseLibrarySettings(text);
-    if (parsed.ok) return parsed.settings;
-    problems.push({
-      path: SETTINGS_FILE,
-      procedureId: null,
-      severity: 'error',
-      reason: `${parsed.reason}: no training configured from it`,
-    });
-    return NO_SETTINGS;
+    return settingsFromText(text, SETTINGS_FILE, problems);
   }
 
   private async readFolder(

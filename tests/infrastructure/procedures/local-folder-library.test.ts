@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -86,22 +86,53 @@ describe("Rectify's sample library", () => {
     expect(await library.get('HLP-99')).toBeNull();
   });
 
-  it('reads the seed procedure as it is', async () => {
+  it('reads a document with every front-matter field of the procedure library format', async () => {
+    // The organisation's library carries more front matter than Rectify needs (paths,
+    // keywords, sidebar, author, manager); a document like that must read cleanly.
     const dir = aFolder();
-    mkdirSync(path.join(dir, 'ISMSP02'));
-    cpSync(
-      path.resolve('..', 'shared', 'seeds', 'ISMSP02-Non-Conformances-and-Corrective-Actions.md'),
-      path.join(dir, 'ISMSP02', 'V1.md'),
+    mkdirSync(path.join(dir, 'QP07'));
+    writeFileSync(
+      path.join(dir, 'QP07', 'V1.md'),
+      [
+        '---',
+        'uuid: 0b3c9f64-52a1-4c0e-9d7e-3f1a2b4c5d6e',
+        'draft: false',
+        'title: "QP07 - Clear Desk and Clear Screen"',
+        'path: /ISMS/QP07-Clear-Desk-and-Clear-Screen',
+        'additional_path:',
+        '    - "/ISMS/QP07"',
+        '    - "/ISMS/Clear-Desk-and-Clear-Screen"',
+        'description: "How desks and screens are left when people step away."',
+        'keywords: ',
+        '  - isms',
+        '  - "27001"',
+        '  - QP07',
+        'sidebar: isms',
+        'date: 2024-05-02',
+        'version_date: 2024-05-02',
+        'version_name: 1.0.0',
+        'version_changelog: Initial Draft',
+        'author: sam',
+        'manager: jordan',
+        '---',
+        '',
+        '# QP07 - Clear Desk and Clear Screen',
+        '',
+        '## Document Details',
+        '* Doc ID: QP07',
+        '* Revision: 1.0',
+        '',
+      ].join('\n'),
     );
     const { procedures, problems } = await new LocalFolderProcedureLibrary(dir).list();
     expect(problems).toEqual([]);
     expect(procedures[0]).toMatchObject({
-      id: 'f4f79eb7-6c2e-4852-8ab4-80591c9d55f4',
-      docId: 'ISMSP02',
-      title: 'ISMSP02 - Non-Conformances and Corrective Actions',
+      id: '0b3c9f64-52a1-4c0e-9d7e-3f1a2b4c5d6e',
+      docId: 'QP07',
+      title: 'QP07 - Clear Desk and Clear Screen',
       revisionInForce: {
         versionName: '1.0.0',
-        versionDate: '2021-07-01',
+        versionDate: '2024-05-02',
         changelog: 'Initial Draft',
       },
     });
