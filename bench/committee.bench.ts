@@ -5,7 +5,6 @@ import path from 'node:path';
 import { decodeCarFacts, encodeCarFacts } from '../src/application/committee/car-facts.js';
 import { CarFactsSchema } from '../src/application/committee/car-scan.js';
 import { MeetingService } from '../src/application/committee/meeting-service.js';
-import { MEETING_KIND, meetingKey } from '../src/application/committee/meetings.js';
 import { CarRecordSchema } from '../src/application/car-schema.js';
 import { CarService } from '../src/application/car-service.js';
 import { DEFAULT_SERVICE_LEVELS } from '../src/domain/calendar/service-levels.js';
@@ -13,7 +12,7 @@ import { WorkingCalendar } from '../src/domain/calendar/working-calendar.js';
 import type { Principal } from '../src/domain/identity.js';
 import { SqliteCarScan } from '../src/infrastructure/sqlite/sqlite-car-scan.js';
 import { SqliteStateStore } from '../src/infrastructure/sqlite/sqlite-state-store.js';
-import { seedCars } from '../tests/support/seeded-cars.js';
+import { seedCars, storeSeededMeetings } from '../tests/support/seeded-cars.js';
 import type { BenchReport } from './bench-report.js';
 
 /**
@@ -109,20 +108,7 @@ export default async function committeeBench(): Promise<BenchReport> {
     const fillMs = performance.now() - tFill;
 
     const store = new SqliteStateStore(db, () => seeded.now);
-    for (const m of seeded.meetings)
-      await store.createIfAbsent({
-        key: meetingKey(m.date),
-        kind: MEETING_KIND,
-        value: {
-          date: m.date,
-          status: 'done',
-          title: `Steering Committee ${m.date}`,
-          decidedCarIds: m.decidedCarIds,
-          doneAt: `${m.date}T12:00:00.000Z`,
-          doneBy: { id: committee.id, name: committee.name },
-        },
-        dueAt: null,
-      });
+    await storeSeededMeetings(store, seeded.meetings, { id: committee.id, name: committee.name });
 
     const opened = SqliteCarScan.open(file);
     const clock = { now: () => seeded.now };

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { CarService } from '../../src/application/car-service.js';
-import { MEETING_KIND, meetingKey } from '../../src/application/committee/meetings.js';
 import { carsInRepository } from '../../src/application/exports/car-source.js';
 import { ExportService } from '../../src/application/exports/export-service.js';
 import { carRecordDocument } from '../../src/application/exports/car-record.js';
@@ -36,7 +35,7 @@ import { renderPdf } from '../../src/infrastructure/exports/pdf-renderer.js';
 import { writeXlsx } from '../../src/infrastructure/exports/xlsx-writer.js';
 import { SqliteStateStore } from '../../src/infrastructure/sqlite/sqlite-state-store.js';
 import { A_DUE_DATE_POLICY, changeWithAudit } from '../support/car-mother.js';
-import { seedCars, type SeededData } from '../support/seeded-cars.js';
+import { seedCars, storeSeededMeetings, type SeededData } from '../support/seeded-cars.js';
 import { parseCsv } from './csv-parse.js';
 
 let dir: string;
@@ -218,21 +217,7 @@ describe('the export use cases', () => {
       timeZone: data.timeZone,
     });
     const store = new SqliteStateStore(data.db, () => data.now);
-    if (withMeetings)
-      for (const m of data.meetings.slice(0, -1))
-        await store.createIfAbsent({
-          key: meetingKey(m.date),
-          kind: MEETING_KIND,
-          value: {
-            date: m.date,
-            status: 'done',
-            title: `Steering Committee ${m.date}`,
-            decidedCarIds: m.decidedCarIds,
-            doneAt: `${m.date}T12:00:00.000Z`,
-            doneBy: { id: 'seed-committee', name: 'Chris Walker' },
-          },
-          dueAt: null,
-        });
+    if (withMeetings) await storeSeededMeetings(store, data.meetings.slice(0, -1));
     return new ExportService({ carService, clock, timeZone: data.timeZone, meetingStore: store });
   };
 

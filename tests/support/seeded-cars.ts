@@ -25,6 +25,8 @@ import {
 } from '../../src/domain/car/car-vocabulary.js';
 import type { CarState } from '../../src/domain/car/lifecycle.js';
 import type { PersonRef } from '../../src/domain/identity.js';
+import type { StateStore } from '../../src/application/state-store.js';
+import { MEETING_KIND, meetingKey } from '../../src/application/committee/meetings.js';
 import { openDatabase } from '../../src/infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../../src/infrastructure/sqlite/sqlite-car-repository.js';
 import { A_DUE_DATE_POLICY, auditFor, changeWithAudit } from './car-mother.js';
@@ -478,4 +480,26 @@ export async function seedCars(options: SeedOptions): Promise<SeededData> {
     today: dateInZone(now, timeZone),
     timeZone,
   };
+}
+
+/** Stores the seeded meetings as the committee's meeting records, each held (status done). */
+export async function storeSeededMeetings(
+  store: StateStore,
+  meetings: readonly SeededMeeting[],
+  by: PersonRef = { id: 'seed-committee', name: 'Chris Walker' },
+): Promise<void> {
+  for (const m of meetings)
+    await store.createIfAbsent({
+      key: meetingKey(m.date),
+      kind: MEETING_KIND,
+      value: {
+        date: m.date,
+        status: 'done',
+        title: `Steering Committee ${m.date}`,
+        decidedCarIds: m.decidedCarIds,
+        doneAt: `${m.date}T12:00:00.000Z`,
+        doneBy: by,
+      },
+      dueAt: null,
+    });
 }

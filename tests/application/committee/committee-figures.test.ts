@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { Agenda, AgendaCar } from '../../../src/application/committee/agenda.js';
 import type { Kpis } from '../../../src/application/committee/kpis.js';
 import { MeetingService } from '../../../src/application/committee/meeting-service.js';
-import { MEETING_KIND, meetingKey } from '../../../src/application/committee/meetings.js';
 import { CarService } from '../../../src/application/car-service.js';
 import type { LocalDate } from '../../../src/domain/calendar/local-date.js';
 import { DEFAULT_SERVICE_LEVELS } from '../../../src/domain/calendar/service-levels.js';
@@ -18,7 +17,12 @@ import { CAR_STATES, type CarState } from '../../../src/domain/car/lifecycle.js'
 import type { Principal } from '../../../src/domain/identity.js';
 import { SqliteCarScan } from '../../../src/infrastructure/sqlite/sqlite-car-scan.js';
 import { SqliteStateStore } from '../../../src/infrastructure/sqlite/sqlite-state-store.js';
-import { seedCars, type SeededCarLog, type SeededData } from '../../support/seeded-cars.js';
+import {
+  seedCars,
+  storeSeededMeetings,
+  type SeededCarLog,
+  type SeededData,
+} from '../../support/seeded-cars.js';
 
 const committee: Principal = {
   id: 'seed-committee',
@@ -36,20 +40,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-committee-'));
   data = await seedCars({ file: path.join(dir, 'rectify.db') });
   const store = new SqliteStateStore(data.db, () => data.now);
-  for (const m of data.meetings)
-    await store.createIfAbsent({
-      key: meetingKey(m.date),
-      kind: MEETING_KIND,
-      value: {
-        date: m.date,
-        status: 'done',
-        title: `Steering Committee ${m.date}`,
-        decidedCarIds: m.decidedCarIds,
-        doneAt: `${m.date}T12:00:00.000Z`,
-        doneBy: { id: 'seed-committee', name: 'Chris Walker' },
-      },
-      dueAt: null,
-    });
+  await storeSeededMeetings(store, data.meetings);
   const opened = SqliteCarScan.open(data.file);
   closeScan = opened.close;
   const clock = { now: () => data.now };
