@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { repeat } from './application/repeat.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -91,12 +92,14 @@ export async function startRectify(
     timeZone: config.timeZone,
   });
   workers.push(
-    every(
+    repeat(
       config.procedures.watchIntervalMs,
       async () => {
         await watcher.tick();
       },
-      logger.child({ component: 'procedure-watcher' }),
+      (err) => {
+        logger.error({ err, component: 'procedure-watcher' }, 'procedure watcher round failed');
+      },
     ),
   );
 
@@ -244,34 +247,6 @@ async function procedureLibraryOf(config: Config, stores: Stores): Promise<Proce
     config.store.siteId,
     config.procedures.libraryName,
   );
-}
-
-/** Runs `work` every `ms` (not overlapping itself) until stopped; failures are logged. */
-function every(
-  ms: number,
-  work: () => Promise<void>,
-  logger: Logger,
-): { stop: () => Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = work()
-      .catch((err: unknown) => {
-        logger.error({ err }, 'background work failed');
-      })
-      .finally(() => {
-        busy = false;
-      });
-  }, ms);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
 
 /** Where a person opens a board task: Planner on the web, or the tab's own list of tasks. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { repeat, type Repeating } from './repeat.js';
 import type { StoredCar, CarRepository } from '../domain/car/car-repository.js';
 import type { CarAction } from '../domain/car/car.js';
 import { isRectifyError } from '../domain/errors.js';
@@ -632,35 +633,20 @@ export interface StartTaskSyncOptions extends TaskSyncDeps {
 }
 
 /** Runs TaskSync in the background until `stop()`, which waits for the round under way. */
-export function startTaskSync(options: StartTaskSyncOptions): { stop: () => Promise<void> } {
+export function startTaskSync(options: StartTaskSyncOptions): Repeating {
   const sync = new TaskSync(options);
-  let stopped = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<void> = Promise.resolve();
   let lastPoll = 0;
-  const round = async (): Promise<void> => {
-    const now = options.clock.now().getTime();
-    const poll = now - lastPoll >= options.pollMs;
-    try {
+  return repeat(
+    options.intervalMs,
+    async () => {
+      const now = options.clock.now().getTime();
+      const poll = now - lastPoll >= options.pollMs;
       await sync.tick({ poll });
       if (poll) lastPoll = now;
-    } catch (e) {
-      options.logger.error({ err: errorText(e) }, 'task sync round failed');
-    }
-  };
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = round().finally(schedule);
-    }, options.intervalMs);
-    timer.unref();
-  };
-  running = round().finally(schedule);
-  return {
-    stop: async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
     },
-  };
+    (e) => {
+      options.logger.error({ err: errorText(e) }, 'task sync round failed');
+    },
+    { immediately: true },
+  );
 }

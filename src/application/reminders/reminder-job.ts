@@ -1,4 +1,5 @@
 import { dateInZone } from '../../domain/calendar/local-date.js';
+import { repeat } from '../repeat.js';
 import type { WorkingCalendar } from '../../domain/calendar/working-calendar.js';
 import { AgendaBuilder } from '../committee/agenda.js';
 import type { CarScan } from '../committee/car-scan.js';
@@ -205,20 +206,15 @@ export interface StartReminderJobOptions extends ReminderJobDeps {
 export function startReminderJob(options: StartReminderJobOptions): () => Promise<void> {
   const job = new ReminderJob(options);
   const logger = options.logger ?? silent;
-  let stopped = false;
-  let current: Promise<unknown> = Promise.resolve();
-  const run = (): void => {
-    if (stopped) return;
-    current = job.tick().catch((err: unknown) => {
+  const running = repeat(
+    options.intervalMs,
+    async () => {
+      await job.tick();
+    },
+    (err) => {
       logger.error({ err }, 'reminders: tick failed');
-    });
-  };
-  const timer = setInterval(run, options.intervalMs);
-  timer.unref();
-  run();
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await current;
-  };
+    },
+    { immediately: true },
+  );
+  return () => running.stop();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { repeat, type Repeating } from '../../application/repeat.js';
 import type { Logger } from 'pino';
 import type { AuditFeed } from '../../application/audit-feed.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
@@ -79,21 +80,22 @@ export class NotificationWorker {
     }
   }
 
-  /** Runs `tick` every `intervalMs` until the returned function is called or `isOpen` fails. */
-  start(intervalMs: number, isOpen: () => boolean): () => void {
-    const timer = setInterval(() => {
-      if (!isOpen()) {
-        clearInterval(timer);
-        return;
-      }
-      this.tick().catch((err: unknown) => {
+  /** Runs `tick` every `intervalMs` until stopped, or until `isOpen` says the store closed. */
+  start(intervalMs: number, isOpen: () => boolean): Repeating {
+    const running: Repeating = repeat(
+      intervalMs,
+      async () => {
+        if (!isOpen()) {
+          void running.stop();
+          return;
+        }
+        await this.tick();
+      },
+      (err) => {
         this.deps.logger.error({ err }, 'notifications: tick failed');
-      });
-    }, intervalMs);
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-    };
+      },
+    );
+    return running;
   }
 
   private async collect(): Promise<void> {

@@ -6,6 +6,7 @@ import type { CarState } from '../../../domain/car/lifecycle.js';
 import type { PersonRef, Role } from '../../../domain/identity.js';
 import type { Agenda } from '../../../application/committee/agenda.js';
 import type { Meeting } from '../../../application/committee/meetings.js';
+import type { BoardTask as BoardTaskFields } from '../../../application/task-board.js';
 import type { Kpis } from '../../../application/committee/kpis.js';
 import type { InboxItem } from '../../../application/reminders/inbox.js';
 import type { Procedure, ProcedureRevision } from '../../../domain/procedure/procedure.js';
@@ -143,18 +144,8 @@ export interface ActionTask {
   } | null;
 }
 
-/** A task of the local board (`GET /api/board/tasks`). */
-export interface BoardTask {
-  readonly id: string;
-  readonly etag: string;
-  readonly bucketId: string;
-  readonly title: string;
-  readonly assigneeIds: readonly string[];
-  readonly dueDate: string | null;
-  readonly priority: number;
-  readonly percentComplete: number;
-  readonly completedAt: string | null;
-  readonly completedBy: string | null;
+/** A task of the local board (`GET /api/board/tasks`), with its details. */
+export interface BoardTask extends BoardTaskFields {
   readonly description?: string;
   readonly references?: readonly { readonly url: string; readonly alias: string }[];
 }

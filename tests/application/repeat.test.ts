@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import { repeat } from '../../src/application/repeat.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('repeat', () => {
+  it('never runs two rounds at once, and stop waits for the round under way', async () => {
+    let running = 0;
+    let most = 0;
+    let rounds = 0;
+    let finished = 0;
+    const r = repeat(
+      5,
+      async () => {
+        running += 1;
+        rounds += 1;
+        most = Math.max(most, running);
+        await sleep(30);
+        running -= 1;
+        finished += 1;
+      },
+      () => undefined,
+      { immediately: true },
+    );
+    await sleep(100);
+    await r.stop();
+    expect(most).toBe(1);
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(finished).toBe(rounds);
+    await sleep(40);
+    expect(rounds).toBe(finished);
+  });
+
+  it('hands a failed round to onError and goes on', async () => {
+    const errors: unknown[] = [];
+    let rounds = 0;
+    const r = repeat(
+      5,
+      () => {
+        rounds += 1;
+        return rounds === 1 ? Promise.reject(new Error('first fails')) : Promise.resolve();
+      },
+      (e) => errors.push(e),
+      { immediately: true },
+    );
+    await sleep(40);
+    await r.stop();
+    expect(errors).toHaveLength(1);
+    expect(rounds).toBeGreaterThan(1);
+  });
+});
