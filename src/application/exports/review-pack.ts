@@ -20,7 +20,13 @@ import { KpiBuilder, type DurationFigures, type KpiPeriod, type Kpis } from '../
 import { ZonedDates } from '../committee/zoned-dates.js';
 import type { CarSource } from './car-source.js';
 import { STATE_LABELS, toRegisterCar } from './register-rows.js';
-import { NONE, showInstant, table, type Block, type ReportDocument } from './report-document.js';
+import {
+  NONE,
+  showInstant,
+  table,
+  type Block,
+  type ReportDocument,
+} from '../ports/report-document.js';
 
 /**
  * The management-review pack of one Steering Committee meeting: the agenda (from

@@ -5,7 +5,7 @@ import type {
   Block,
   ReportDocument,
   TableColumn,
-} from '../../application/exports/report-document.js';
+} from '../../application/ports/report-document.js';
 
 /**
  * Lays a ReportDocument out as an A4 PDF with pdfkit. Only the standard PDF fonts (Helvetica)
