@@ -95,7 +95,10 @@ describe('text that could not be stored as written', () => {
 describe("the bot and Teams' display name", () => {
   it('refuses an activity whose display name holds a lone surrogate', async () => {
     const message = messageActivity('reporter', connector.url, 'help');
-    const forged = { ...message, from: { ...(message.from as object), name: 'Alex \ud800' } };
+    const forged = {
+      ...message,
+      from: { ...((message as Record<string, unknown>).from as object), name: 'Alex \ud800' },
+    };
 
     const res = await post(h.rectify.url, forged);
 
@@ -118,7 +121,10 @@ describe("the bot and Teams' display name", () => {
       title: 'Door left open',
       description: 'The server room door was open.',
     });
-    const forged = { ...invoke, from: { ...(invoke.from as object), name: '\udfff Priya' } };
+    const forged = {
+      ...invoke,
+      from: { ...((invoke as Record<string, unknown>).from as object), name: '\udfff Priya' },
+    };
 
     const res = await post(h.rectify.url, forged);
 
@@ -127,7 +133,10 @@ describe("the bot and Teams' display name", () => {
     // The same submission with a real name goes through, under the NFC name.
     const ok = await post(h.rectify.url, {
       ...invoke,
-      from: { ...(invoke.from as object), name: `${people.otherReporter.name}` },
+      from: {
+        ...((invoke as Record<string, unknown>).from as object),
+        name: `${people.otherReporter.name}`,
+      },
     });
     expect(ok.status).toBe(200);
     expect(await mine()).toBe(count + 1);
