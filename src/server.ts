@@ -64,6 +64,7 @@ export async function startRectify(
     calendar,
     serviceLevels: config.serviceLevels,
     timeZone: config.timeZone,
+    homeTenantId: config.auth.allowedTenantIds[0] ?? '',
   });
   const workers: { stop: () => Promise<void> }[] = [];
 

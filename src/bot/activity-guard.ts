@@ -19,10 +19,7 @@ import { TEXT_PROBLEM_MESSAGES, illFormedTextIn } from '../domain/text.js';
 const Account = z.looseObject({
   id: wellFormedText().min(1).max(512),
   name: wellFormedText().max(512).optional(),
-  aadObjectId: z
-    .string()
-    .refine(isEntraObjectId, 'An Entra object id is a GUID')
-    .optional(),
+  aadObjectId: z.string().refine(isEntraObjectId, 'An Entra object id is a GUID').optional(),
 });
 
 const ActivitySchema = z.looseObject({

@@ -35,8 +35,9 @@ export function rolesOf(id: string, options: BotIdentityOptions): Set<Role> {
  * activity (the Bot Framework token vouches for the activity), roles from configuration.
  */
 export function identify(a: ActivitySender, options: BotIdentityOptions): BotIdentity {
-  const tenantId = tenantOf(a);
-  if (!tenantId || !options.allowedTenantIds.includes(tenantId))
+  // Tenant ids compare in lower case, as the API's token validator keeps them.
+  const tenantId = tenantOf(a)?.toLowerCase();
+  if (!tenantId || !options.allowedTenantIds.some((t) => t.toLowerCase() === tenantId))
     return { ok: false, reason: 'tenant_not_allowed' };
   const from = a.from;
   const id = from?.aadObjectId;
