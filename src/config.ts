@@ -30,7 +30,8 @@ const days = (fallback: number) => z.coerce.number().int().min(0).max(365).defau
 const EnvSchema = z.object({
   RECTIFY_MODE: z.enum(['local', 'production']).default('local'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: z.string().trim().min(1).optional(),
+  LOCAL_MODE_EXPOSE: z.enum(['true', 'false']).default('false'),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
@@ -112,7 +113,15 @@ export interface BotConfig {
 export interface Config {
   readonly mode: 'local' | 'production';
   readonly port: number;
+  /** The first of `hosts`. */
   readonly host: string;
+  /**
+   * Every address the server listens on: HOST, else loopback only in local mode (127.0.0.1 and
+   * ::1, where the machine has IPv6) and every interface in production mode.
+   */
+  readonly hosts: readonly string[];
+  /** Local mode on a non-loopback HOST (LOCAL_MODE_EXPOSE=true): anyone who reaches it signs in. */
+  readonly localModeExposed: boolean;
   readonly dataDir: string;
   readonly databaseFile: string;
   readonly logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -301,6 +310,12 @@ function storeConfig(
   };
 }
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 /** `overrides` win over `env` (a CLI flag over the environment). */
 export function loadConfig(env: Env = process.env, overrides: Env = {}): Config {
   const parsed = EnvSchema.safeParse({ ...env, ...overrides });
@@ -336,6 +351,12 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   }
   if ((e.BOT_ID === undefined) !== (e.BOT_PASSWORD === undefined))
     problems.push('BOT_ID and BOT_PASSWORD go together');
+  const hosts = e.HOST ? [e.HOST] : local ? ['127.0.0.1', '::1'] : ['0.0.0.0'];
+  const localModeExposed = local && !hosts.every(isLoopbackHost);
+  if (localModeExposed && e.LOCAL_MODE_EXPOSE !== 'true')
+    problems.push(
+      `HOST=${e.HOST ?? ''}: local mode hands out sign-in tokens for anyone; listen on a non-loopback address only with LOCAL_MODE_EXPOSE=true`,
+    );
   const store = storeConfig(e, local, problems);
   const reminders = reminderConfig(e, store, problems);
   const taskBoard = taskBoardConfig(e, local, store, problems);
@@ -364,7 +385,9 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
     mode: e.RECTIFY_MODE,
     store,
     port: e.PORT,
-    host: e.HOST,
+    host: hosts[0] ?? '127.0.0.1',
+    hosts,
+    localModeExposed,
     dataDir: path.resolve(e.DATA_DIR),
     databaseFile: path.resolve(e.DATA_DIR, 'rectify.db'),
     logLevel: e.LOG_LEVEL,

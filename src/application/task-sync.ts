@@ -513,8 +513,9 @@ export class TaskSync {
         : task.completedBy === action.owner.id
           ? action.owner.name
           : task.completedBy;
+    // The board acts in the tenant of the CAR (older records: the home tenant's).
     const principal = taskBoardPrincipal({
-      tenantId: this.deps.tenantId ?? '',
+      tenantId: stored.car.tenantId || (this.deps.tenantId ?? ''),
       boardName: this.deps.board.name,
       completedBy: who,
     });

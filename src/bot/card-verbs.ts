@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wellFormedText } from '../application/text-schema.js';
 
 /** Every verb an `Action.Execute` on a Rectify card can carry. */
 export const CARD_VERBS = [
@@ -27,10 +28,10 @@ export const isCardVerb = (v: unknown): v is CardVerb =>
 
 /** The data a CAR card carries with each action: which CAR, and the version the person saw. */
 export const CarTargetSchema = z.object({
-  carId: z.string().trim().min(1).max(64),
-  etag: z.string().trim().min(1).max(200),
+  carId: wellFormedText().trim().min(1).max(64),
+  etag: wellFormedText().trim().min(1).max(200),
 });
 export type CarTarget = z.infer<typeof CarTargetSchema>;
 
 /** Card inputs arrive as strings (choice sets and toggles included). */
-export const cardString = z.string().max(10_000).optional();
+export const cardString = wellFormedText().max(10_000).optional();

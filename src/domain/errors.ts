@@ -83,6 +83,11 @@ export const ERROR_CATALOGUE = {
     title: 'Send application/json',
   },
   'ROUTE.NOT_FOUND': { kind: 'not_found', title: 'No such resource' },
+  'REQUEST.PATH_INVALID': {
+    kind: 'validation',
+    title: 'The address is not valid (malformed percent-encoding or a control character)',
+  },
+  'REQUEST.ACTIVITY_INVALID': { kind: 'validation', title: 'The bot activity is not valid' },
   'IDEMPOTENCY.KEY_REUSED': {
     kind: 'unprocessable',
     title: 'This Idempotency-Key was already used with a different request',

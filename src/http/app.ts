@@ -15,6 +15,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { wellFormedInput, wellFormedPath } from './boundary.js';
 
 export interface AppDeps {
   readonly carService: CarService;
@@ -101,7 +102,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(correlate, logRequests(deps.logger));
+  app.use(correlate, logRequests(deps.logger), wellFormedPath);
   app.use(
     helmet({
       // Teams frames the tab: CSP frame-ancestors decides who may, so X-Frame-Options must go.
@@ -132,7 +133,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.beforeApi) await deps.beforeApi(app);
 
   const api = express.Router();
-  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }));
+  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }), wellFormedInput);
   api.use(authenticate(deps.tokenValidator));
   api.get('/me', (_req, res) => {
     const p = principalOf(res);

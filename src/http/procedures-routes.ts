@@ -7,6 +7,7 @@ import { isManagementRepresentative } from '../domain/identity.js';
 import type { Procedure, ProcedureRevision } from '../domain/procedure/procedure.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
+import { wellFormedText } from '../src/application/text-schema.js';
 
 /**
  * The procedure library over HTTP: every member reads the procedures and their revisions; the
@@ -101,11 +102,11 @@ export const ProcedureListSchema = z
 
 const ProcedurePathSchema = z
   .object({
-    id: z.string().min(1).max(200).meta({ description: 'The procedure id or its doc id' }),
+    id: wellFormedText().min(1).max(200).meta({ description: 'The procedure id or its doc id' }),
   })
   .strict();
 const RevisionPathSchema = ProcedurePathSchema.extend({
-  version: z.string().min(1).max(50).meta({ description: 'e.g. 1.1.0 (1.1 also finds it)' }),
+  version: wellFormedText().min(1).max(50).meta({ description: 'e.g. 1.1.0 (1.1 also finds it)' }),
 }).strict();
 
 const parsePath = <T extends z.ZodType>(schema: T, params: unknown): z.infer<T> => {

@@ -687,6 +687,21 @@ export function describeCarRepositoryContract(
         });
       });
 
+      describe('tenants', () => {
+        it('lists only the CARs of the tenants asked for, and keeps each CAR its tenant', async () => {
+          const ofA = await storeCarInState(repository, 'recorded', { tenantId: 'tenant-a' });
+          const ofB = await storeCarInState(repository, 'action_planned', { tenantId: 'tenant-b' });
+          const older = await storeCarInState(repository, 'reported');
+
+          expect(await idsOf({ tenantIds: ['tenant-a'] })).toEqual(sortedIds(ofA));
+          expect(await idsOf({ tenantIds: ['tenant-b', ''] })).toEqual(sortedIds(ofB, older));
+          expect(await idsOf({ tenantIds: [] })).toEqual([]);
+          expect(await idsOf({})).toEqual(sortedIds(ofA, ofB, older));
+          expect((await repository.findById(ofB.car.id))?.car.tenantId).toBe('tenant-b');
+          expect((await repository.findById(older.car.id))?.car.tenantId).toBe('');
+        });
+      });
+
       describe('sorting', () => {
         const orderOf = async (sort: CarSortField, order: 'asc' | 'desc'): Promise<string[]> =>
           (await repository.list(query({ sort, order }))).items.map((s) => s.car.id);

@@ -268,6 +268,18 @@ export const MIGRATIONS: readonly Migration[] = [
       backfillCarFacts(db);
     },
   },
+  {
+    version: 7,
+    name: 'cars: the tenant each CAR belongs to, for scoping every query to the caller',
+    up: `
+      -- The reporter's Entra tenant, as in the record; '' for records stored before tenants
+      -- were recorded (they belong to the first allowed tenant).
+      ALTER TABLE cars ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+      UPDATE cars SET tenant_id = coalesce(json_extract(body, '$.tenantId'), '')
+        WHERE json_valid(body);
+      CREATE INDEX cars_by_tenant ON cars (tenant_id, reported_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));

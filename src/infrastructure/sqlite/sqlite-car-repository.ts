@@ -72,6 +72,7 @@ interface CarColumns {
   body: string;
   /** The compact facts the analysis scan reads (`encodeCarFacts`), written with the body. */
   facts: string;
+  tenant_id: string;
 }
 
 type SortKey = (string | number)[];
@@ -141,6 +142,7 @@ function columnsOf(car: Car, updatedAt: string): CarColumns {
       .toLowerCase(),
     body: JSON.stringify(p),
     facts: encodeCarFacts(carFactsOf(p)),
+    tenant_id: p.tenantId,
   };
 }
 
@@ -217,7 +219,7 @@ export class SqliteCarRepository implements CarRepository {
 
   constructor(private readonly db: Database) {
     const carColumns =
-      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts';
+      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts, tenant_id';
     this.statements = {
       carById: db.prepare('SELECT id, version, updated_at, body FROM cars WHERE id = ?'),
       carByNumber: db.prepare('SELECT id, version, updated_at, body FROM cars WHERE number = ?'),
@@ -421,6 +423,10 @@ export class SqliteCarRepository implements CarRepository {
     for (const word of (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean)) {
       where.push("c.search_text LIKE ? ESCAPE '\\'");
       params.push(`%${escapeLike(word)}%`);
+    }
+    if (query.tenantIds !== undefined) {
+      where.push(`c.tenant_id IN (${query.tenantIds.map(() => '?').join(', ') || 'NULL'})`);
+      params.push(...query.tenantIds);
     }
     if (query.visibility.kind === 'involved') {
       where.push(
