@@ -10,7 +10,7 @@ import {
   SOURCES,
 } from '../domain/car/car-vocabulary.js';
 import { CAR_STATES } from '../domain/car/lifecycle.js';
-import { wellFormedText } from './text-schema.js';
+import { wellFormedText } from './ports/text-schema.js';
 
 /**
  * The inputs of every use case, validated once here and shared by the REST API, the bot and

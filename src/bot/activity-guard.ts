@@ -1,8 +1,8 @@
 import express, { type Express, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { sendProblem } from '../../api/problem.js';
-import { wellFormedText } from '../application/text-schema.js';
+import { sendProblem } from '../http/problem.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 import { RectifyError, type ErrorCode } from '../domain/errors.js';
 import { isEntraObjectId } from '../domain/identity.js';
 import { TEXT_PROBLEM_MESSAGES, illFormedTextIn } from '../domain/text.js';

@@ -1,5 +1,5 @@
 import { isEntraObjectId, type Principal, type Role } from '../domain/identity.js';
-import { acceptedText } from '../application/text-schema.js';
+import { acceptedText } from '../application/ports/text-schema.js';
 
 /** What the bot knows of the sender of an activity, as Teams sends it. */
 export interface ActivitySender {

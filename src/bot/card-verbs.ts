@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { wellFormedText } from '../application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /** Every verb an `Action.Execute` on a Rectify card can carry. */
 export const CARD_VERBS = [

@@ -11,7 +11,7 @@ import {
 } from '../application/ports/task-board.js';
 import { linkKey } from '../application/task-sync.js';
 import { principalOf } from './authenticate.js';
-import { wellFormedText } from '../src/application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 export interface CarTasksRouterDeps {
   readonly carService: CarService;

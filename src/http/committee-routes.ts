@@ -14,7 +14,7 @@ import {
 import { CAR_STATES } from '../domain/car/lifecycle.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
-import { wellFormedText } from '../src/application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The Steering Committee's routes: meetings, the agenda, decisions in one pass, and the trend

@@ -12,7 +12,7 @@ import { writeCsv } from '../infrastructure/exports/csv-writer.js';
 import { renderPdf } from '../infrastructure/exports/pdf-renderer.js';
 import { writeXlsx } from '../infrastructure/exports/xlsx-writer.js';
 import { principalOf } from './authenticate.js';
-import { wellFormedText } from '../src/application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 export type ExportRouterDeps = Pick<ExportServiceDeps, 'carService'> &
   Partial<Omit<ExportServiceDeps, 'carService'>>;

@@ -7,7 +7,7 @@ import { isManagementRepresentative } from '../domain/identity.js';
 import type { Procedure, ProcedureRevision } from '../domain/procedure/procedure.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
-import { wellFormedText } from '../src/application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The procedure library over HTTP: every member reads the procedures and their revisions; the

@@ -5,7 +5,7 @@ import { RectifyError } from '../domain/errors.js';
 import { isManagementRepresentative } from '../domain/identity.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
-import { wellFormedText } from '../src/application/text-schema.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The local task board over HTTP (TASK_BOARD=local), where people without Planner see and

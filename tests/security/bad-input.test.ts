@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { buildOpenApiDocument } from '../../api/openapi.js';
+import { buildOpenApiDocument } from '../../src/http/openapi.js';
 import { startHarness, type Harness } from '../support/rectify-harness.js';
 import {
   envelope,

@@ -10,7 +10,7 @@ import { LocalIssuer } from '../../src/infrastructure/auth/local-issuer.js';
 import { LOCAL_CLIENT_ID, LOCAL_TENANT_ID } from '../../src/infrastructure/auth/sample-people.js';
 import { startHarness, type Harness } from '../support/rectify-harness.js';
 import { invokeActivity, post, startConnector, type FakeConnector } from '../bot/bot-client.js';
-import { anImplementingCar, etagOf } from '../api/steps.js';
+import { anImplementingCar, etagOf } from '../http/steps.js';
 import { expectProblem } from './problem.js';
 
 let h: Harness;

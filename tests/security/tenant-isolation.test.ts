@@ -11,7 +11,7 @@ import {
   type Who,
 } from '../support/rectify-harness.js';
 import { invokeActivity, post, startConnector, type FakeConnector } from '../bot/bot-client.js';
-import { anImplementingCar, etagOf, type CarBody } from '../api/steps.js';
+import { anImplementingCar, etagOf, type CarBody } from '../http/steps.js';
 
 /**
  * Two tenants on one Rectify: A (the home tenant) and B, whose own administrator assigns its

@@ -8,7 +8,7 @@ import {
   startConnector,
   type FakeConnector,
 } from '../bot/bot-client.js';
-import { etagOf, report } from '../api/steps.js';
+import { etagOf, report } from '../http/steps.js';
 import { auditVerify } from './audit-verify-run.js';
 import { expectProblem } from './problem.js';
 

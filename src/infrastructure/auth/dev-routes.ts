@@ -1,12 +1,12 @@
 import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { validationError } from '../../../api/problem.js';
+import { validationError } from '../../http/problem.js';
 import { RectifyError } from '../../domain/errors.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { SAMPLE_PEOPLE } from './sample-people.js';
 import type { SamplePerson } from './sample-people.js';
-import { wellFormedText } from '../../application/text-schema.js';
+import { wellFormedText } from '../../application/ports/text-schema.js';
 
 export interface DevRouterDeps {
   issuer: LocalIssuer;

@@ -3,7 +3,7 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { RectifyError } from '../../domain/errors.js';
 import { ROLES, isEntraObjectId } from '../../domain/identity.js';
-import { wellFormedText } from '../../application/text-schema.js';
+import { wellFormedText } from '../../application/ports/text-schema.js';
 import type { Principal, Role } from '../../domain/identity.js';
 
 export interface TokenValidatorOptions {

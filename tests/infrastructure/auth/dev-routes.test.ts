@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { problemHandler } from '../../../api/problem.js';
+import { problemHandler } from '../../../src/http/problem.js';
 import { createDevRouter } from '../../../src/infrastructure/auth/dev-routes.js';
 import { createEntraTokenValidator } from '../../../src/infrastructure/auth/entra-token-validator.js';
 import {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
 import { pino } from 'pino';
-import { problemHandler } from '../../../api/problem.js';
+import { problemHandler } from '../../../src/http/problem.js';
 import { LocalIssuer } from '../../../src/infrastructure/auth/local-issuer.js';
 import { LOCAL_TENANT_ID } from '../../../src/infrastructure/auth/sample-people.js';
 

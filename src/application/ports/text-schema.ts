@@ -4,7 +4,7 @@ import {
   isWellFormedText,
   normalisedText,
   textProblem,
-} from '../domain/text.js';
+} from '../../domain/text.js';
 
 /**
  * The one string schema for text from outside (request bodies and queries, cards, token claims,
