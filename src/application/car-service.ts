@@ -16,7 +16,7 @@ import { RectifyError, isRectifyError } from '../domain/errors.js';
 import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.js';
 import { traineesOf } from '../domain/procedure/procedure.js';
 import { canExecute, canView, seesEverything } from './access-policy.js';
-import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
+import type { CarCommand, CarCommandName, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ProcedureLibrary } from './ports/procedure-library.js';
 
@@ -28,6 +28,13 @@ export interface MyAction {
   readonly etag: string;
   readonly action: CarAction;
 }
+
+type CommandOf<K extends CarCommandName> = Extract<CarCommand, { op: K }>;
+type CommandHandler<K extends CarCommandName> = (
+  car: Car,
+  command: CommandOf<K>,
+  ctx: OperationContext,
+) => void | Promise<void>;
 
 export interface CarServiceDeps {
   readonly repository: CarRepository;
@@ -210,79 +217,89 @@ export class CarService {
     }
   }
 
-  private async apply(car: Car, c: CarCommand, ctx: OperationContext): Promise<void> {
-    switch (c.op) {
-      case 'record':
-        car.record(ctx, c);
-        return;
-      case 'reject':
-        car.reject(ctx, c);
-        return;
-      case 'merge': {
-        const target = (await this.load(c.target)).car;
-        car.merge(ctx, {
-          target: { id: target.id, number: target.number, state: target.state },
-          reason: c.reason ?? null,
-        });
-        return;
-      }
-      case 'reclassify':
-        car.reclassify(ctx, c);
-        return;
-      case 'recordContainment':
-        car.recordContainment(ctx, c);
-        return;
-      case 'startInvestigation':
-        car.startInvestigation(ctx);
-        return;
-      case 'updateInvestigation':
-        car.updateInvestigation(ctx, c);
-        return;
-      case 'addConsulteeInput':
-        car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
-        return;
-      case 'addAction':
-        car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
-        return;
-      case 'updateAction':
-        car.updateAction(ctx, c.actionId, c);
-        return;
-      case 'completeAction':
-        car.completeAction(ctx, c.actionId, c);
-        return;
-      case 'cancelAction':
-        car.cancelAction(ctx, c.actionId, c);
-        return;
-      case 'planActions':
-        car.planActions(ctx);
-        return;
-      case 'startImplementation':
-        car.startImplementation(ctx);
-        return;
-      case 'linkProcedure':
-        car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'recordProcedureRevision': {
-        const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
-        car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
-        return;
-      }
-      case 'startVerification':
-        car.startVerification(ctx, this.policy);
-        return;
-      case 'verifyEffectiveness':
-        car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'close':
-        car.close(ctx, c);
-        return;
-      case 'reopen':
-        car.reopen(ctx, c);
-        return;
-      case 'addCommitteeReview':
-        car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
-        return;
-    }
+  /**
+   * One handler per command: a command without one fails the type check (`satisfies`).
+   * Each hands the domain what the command carries, plus what only the service knows (new
+   * ids, the due-date policy, the merge target, the procedure library's trainees).
+   */
+  private readonly handlers = {
+    record: (car, c, ctx) => {
+      car.record(ctx, c);
+    },
+    reject: (car, c, ctx) => {
+      car.reject(ctx, c);
+    },
+    merge: async (car, c, ctx) => {
+      const target = (await this.load(c.target)).car;
+      car.merge(ctx, {
+        target: { id: target.id, number: target.number, state: target.state },
+        reason: c.reason ?? null,
+      });
+    },
+    reclassify: (car, c, ctx) => {
+      car.reclassify(ctx, c);
+    },
+    recordContainment: (car, c, ctx) => {
+      car.recordContainment(ctx, c);
+    },
+    startInvestigation: (car, _c, ctx) => {
+      car.startInvestigation(ctx);
+    },
+    updateInvestigation: (car, c, ctx) => {
+      car.updateInvestigation(ctx, c);
+    },
+    addConsulteeInput: (car, c, ctx) => {
+      car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
+    },
+    addAction: (car, c, ctx) => {
+      car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+    },
+    updateAction: (car, c, ctx) => {
+      car.updateAction(ctx, c.actionId, c);
+    },
+    completeAction: (car, c, ctx) => {
+      car.completeAction(ctx, c.actionId, c);
+    },
+    cancelAction: (car, c, ctx) => {
+      car.cancelAction(ctx, c.actionId, c);
+    },
+    planActions: (car, _c, ctx) => {
+      car.planActions(ctx);
+    },
+    startImplementation: (car, _c, ctx) => {
+      car.startImplementation(ctx);
+    },
+    linkProcedure: (car, c, ctx) => {
+      car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+    },
+    recordProcedureRevision: async (car, c, ctx) => {
+      const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
+      car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
+    },
+    startVerification: (car, _c, ctx) => {
+      car.startVerification(ctx, this.policy);
+    },
+    verifyEffectiveness: (car, c, ctx) => {
+      car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+    },
+    close: (car, c, ctx) => {
+      car.close(ctx, c);
+    },
+    reopen: (car, c, ctx) => {
+      car.reopen(ctx, c);
+    },
+    addCommitteeReview: (car, c, ctx) => {
+      car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+    },
+  } satisfies { readonly [K in CarCommandName]: CommandHandler<K> };
+
+  private async apply<K extends CarCommandName>(
+    car: Car,
+    c: CommandOf<K>,
+    ctx: OperationContext,
+  ): Promise<void> {
+    const handler = this.handlers[c.op] as CommandHandler<K>;
+    await handler(car, c, ctx);
   }
 
   private async load(idOrNumber: string, knownEtag?: string): Promise<StoredCar> {

@@ -323,6 +323,23 @@ export class Car {
     return this.props.actions.some((a) => a.owner.id === personId && a.status !== 'cancelled');
   }
 
+  /**
+   * The people involved in this CAR, who read it without a role: its reporter, the people
+   * consulted on the investigation and, unless the report is confidential, the owners of its
+   * actions that are not cancelled. Both stores list by this rule (`involvedPeople`).
+   */
+  involvedPeople(): readonly string[] {
+    const ids = new Set<string>([this.props.reporter.id]);
+    for (const c of this.props.investigation.consultees) ids.add(c.id);
+    if (!this.confidential)
+      for (const a of this.props.actions) if (a.status !== 'cancelled') ids.add(a.owner.id);
+    return [...ids];
+  }
+
+  involves(personId: string): boolean {
+    return this.involvedPeople().includes(personId);
+  }
+
   /** The earliest date something is due: an open action, or the effectiveness review. */
   nextDueDate(): LocalDate | null {
     const dates: LocalDate[] = this.props.actions
