@@ -840,7 +840,7 @@ function matcherOf(query: CarQuery): (car: Car) => boolean {
     }
     if (query.visibility.kind === 'involved') {
       const person = query.visibility.personId;
-      if (!car.isReportedBy(person) && (car.confidential || !car.ownsAction(person))) return false;
+      if (!car.involves(person)) return false;
     }
     return true;
   };

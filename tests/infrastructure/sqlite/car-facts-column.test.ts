@@ -14,6 +14,7 @@ import type { CarState } from '../../../src/domain/car/lifecycle.js';
 import { parseCarRecord } from '../../../src/infrastructure/sqlite/car-record.schema.js';
 import { openDatabase, type Database } from '../../../src/infrastructure/sqlite/database.js';
 import {
+  LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   migrate,
   schemaVersion,
@@ -108,7 +109,7 @@ describe('migration 6 on a database file written before it', () => {
     const db = openDatabase(file);
     const sourceDb = new BetterSqlite3(join(folder, 'source.db'), { readonly: true });
     try {
-      expect(schemaVersion(db)).toBe(6);
+      expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
       for (const id of ids) {
         const row = rowOf(db, id) as CarRow;
         expect(row.facts).not.toBeNull();
