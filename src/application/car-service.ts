@@ -16,6 +16,7 @@ import { RectifyError, isRectifyError } from '../domain/errors.js';
 import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.js';
 import { traineesOf } from '../domain/procedure/procedure.js';
 import { canExecute, canView, seesEverything } from './access-policy.js';
+import { availableCommands, type AvailableCommand } from './available-commands.js';
 import type { CarCommand, CarCommandName, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ProcedureLibrary } from './ports/procedure-library.js';
@@ -27,6 +28,8 @@ export interface MyAction {
   readonly carTitle: string | null;
   readonly etag: string;
   readonly action: CarAction;
+  /** What the caller may do with this action now (completing it, mostly). */
+  readonly availableCommands: readonly AvailableCommand[];
 }
 
 type CommandOf<K extends CarCommandName> = Extract<CarCommand, { op: K }>;
@@ -147,6 +150,7 @@ export class CarService {
       });
       for (const { car, etag } of page.items) {
         const readable = canView(principal, car);
+        const available = availableCommands(principal, car);
         for (const action of car.actions.filter((a) => a.owner.id === principal.id))
           result.push({
             carId: car.id,
@@ -155,6 +159,7 @@ export class CarService {
             carTitle: readable ? car.toPrimitives().report.title : null,
             etag,
             action,
+            availableCommands: available.filter((c) => c.actionId === action.id),
           });
       }
       cursor = page.nextCursor ?? undefined;
@@ -165,6 +170,11 @@ export class CarService {
   async history(principal: Principal, idOrNumber: string): Promise<readonly AuditEntry[]> {
     const stored = await this.get(principal, idOrNumber);
     return this.deps.repository.history(stored.car.id);
+  }
+
+  /** What the caller may do with this CAR now (the tab's forms, the bot's buttons). */
+  availableCommands(principal: Principal, stored: StoredCar): AvailableCommand[] {
+    return availableCommands(principal, stored.car);
   }
 
   /** Whether the caller may read this CAR (an action owner may act on a CAR they cannot read). */

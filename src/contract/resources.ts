@@ -52,6 +52,7 @@ export const MyActionSchema = z
     carTitle: z.string().nullable().meta({ description: 'Null where the caller may not read it' }),
     etag: z.string().meta({ description: 'The ETag of the CAR' }),
     action: CarRecordSchema.shape.actions.element,
+    availableCommands: z.array(AvailableCommandSchema),
   })
   .meta({ id: 'MyAction' });
 export type MyAction = DeepReadonly<z.infer<typeof MyActionSchema>>;
