@@ -105,20 +105,39 @@ export const CarCommandSchemas = {
         .array(z.object({ question: requiredText(1000), answer: requiredText(2000) }).strict())
         .max(10)
         .optional(),
+      whys: z
+        .array(
+          z
+            .object({
+              index: z.number().int().min(0).max(9),
+              question: requiredText(1000).optional(),
+              answer: requiredText(2000).optional(),
+              remove: z.boolean().optional(),
+            })
+            .strict(),
+        )
+        .max(20)
+        .optional()
+        .meta({ description: 'Single 5-Why steps changed (by index); the others stay' }),
       rootCause: text(5000).nullable().optional(),
       causeCategory: z.enum(CAUSE_CATEGORIES).nullable().optional(),
       consultees: z.array(personRef).max(50).optional(),
+      addConsultees: z.array(personRef).max(50).optional(),
+      removeConsultees: z.array(requiredText(128)).max(50).optional(),
       similarCheck: z
         .object({
-          done: z.boolean(),
-          findings: text(5000).default(''),
-          relatedCarIds: z.array(requiredText(64)).max(100).default([]),
+          done: z.boolean().optional(),
+          findings: text(5000).optional(),
+          relatedCarIds: z.array(requiredText(64)).max(100).optional(),
+          addRelated: z.array(requiredText(64)).max(100).optional(),
+          removeRelated: z.array(requiredText(64)).max(100).optional(),
         })
         .strict()
         .nullable()
-        .optional(),
+        .optional()
+        .meta({ description: 'Only the parts named change; the rest stays as stored' }),
     },
-    'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3)',
+    'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3). Field by field: what the body does not name stays as stored, so two people editing different fields keep both changes',
   ),
   addConsulteeInput: command(
     'addConsulteeInput',

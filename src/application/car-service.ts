@@ -22,7 +22,8 @@ import {
   seesEverything,
   tenantScopeOf,
 } from './access-policy.js';
-import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
+import { availableCommands, type AvailableCommand } from './available-commands.js';
+import type { CarCommand, CarCommandName, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ProcedureLibrary } from './ports/procedure-library.js';
 
@@ -33,20 +34,30 @@ export interface MyAction {
   readonly carTitle: string | null;
   readonly etag: string;
   readonly action: CarAction;
+  /** What the caller may do with this action now (completing it, mostly). */
+  readonly availableCommands: readonly AvailableCommand[];
 }
+
+type CommandOf<K extends CarCommandName> = Extract<CarCommand, { op: K }>;
+type CommandHandler<K extends CarCommandName> = (
+  car: Car,
+  command: CommandOf<K>,
+  ctx: OperationContext,
+  principal: Principal,
+) => void | Promise<void>;
 
 export interface CarServiceDeps {
   readonly repository: CarRepository;
-  readonly clock: Clock;
-  readonly newId: IdGenerator;
-  readonly calendar: WorkingCalendar;
-  readonly serviceLevels: ServiceLevels;
-  readonly timeZone: string;
   /**
    * The home tenant (the first allowed one), owner of records stored before tenants were
    * recorded. Lowercase, as the tenant ids of principals are.
    */
   readonly homeTenantId?: string | undefined;
+  readonly clock: Clock;
+  readonly newId: IdGenerator;
+  readonly calendar: WorkingCalendar;
+  readonly serviceLevels: ServiceLevels;
+  readonly timeZone: string;
   /** Where a recorded procedure revision finds the people to train when the MR names none. */
   readonly procedures?: ProcedureLibrary | undefined;
 }
@@ -159,6 +170,7 @@ export class CarService {
       });
       for (const { car, etag } of page.items) {
         const readable = canView(principal, car);
+        const available = availableCommands(principal, car);
         for (const action of car.actions.filter((a) => a.owner.id === principal.id))
           result.push({
             carId: car.id,
@@ -167,6 +179,7 @@ export class CarService {
             carTitle: readable ? car.toPrimitives().report.title : null,
             etag,
             action,
+            availableCommands: available.filter((c) => c.actionId === action.id),
           });
       }
       cursor = page.nextCursor ?? undefined;
@@ -177,6 +190,11 @@ export class CarService {
   async history(principal: Principal, idOrNumber: string): Promise<readonly AuditEntry[]> {
     const stored = await this.get(principal, idOrNumber);
     return this.deps.repository.history(stored.car.id);
+  }
+
+  /** What the caller may do with this CAR now (the tab's forms, the bot's buttons). */
+  availableCommands(principal: Principal, stored: StoredCar): AvailableCommand[] {
+    return availableCommands(principal, stored.car);
   }
 
   /** Whether the caller may read this CAR (an action owner may act on a CAR they cannot read). */
@@ -229,84 +247,90 @@ export class CarService {
     }
   }
 
-  private async apply(
+  /**
+   * One handler per command: a command without one fails the type check (`satisfies`).
+   * Each hands the domain what the command carries, plus what only the service knows (new
+   * ids, the due-date policy, the merge target, the procedure library's trainees).
+   */
+  private readonly handlers = {
+    record: (car, c, ctx) => {
+      car.record(ctx, c);
+    },
+    reject: (car, c, ctx) => {
+      car.reject(ctx, c);
+    },
+    merge: async (car, c, ctx, principal) => {
+      const target = (await this.load(principal, c.target)).car;
+      car.merge(ctx, {
+        target: { id: target.id, number: target.number, state: target.state },
+        reason: c.reason ?? null,
+      });
+    },
+    reclassify: (car, c, ctx) => {
+      car.reclassify(ctx, c);
+    },
+    recordContainment: (car, c, ctx) => {
+      car.recordContainment(ctx, c);
+    },
+    startInvestigation: (car, _c, ctx) => {
+      car.startInvestigation(ctx);
+    },
+    updateInvestigation: (car, c, ctx) => {
+      car.updateInvestigation(ctx, c);
+    },
+    addConsulteeInput: (car, c, ctx) => {
+      car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
+    },
+    addAction: (car, c, ctx) => {
+      car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+    },
+    updateAction: (car, c, ctx) => {
+      car.updateAction(ctx, c.actionId, c);
+    },
+    completeAction: (car, c, ctx) => {
+      car.completeAction(ctx, c.actionId, c);
+    },
+    cancelAction: (car, c, ctx) => {
+      car.cancelAction(ctx, c.actionId, c);
+    },
+    planActions: (car, _c, ctx) => {
+      car.planActions(ctx);
+    },
+    startImplementation: (car, _c, ctx) => {
+      car.startImplementation(ctx);
+    },
+    linkProcedure: (car, c, ctx) => {
+      car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+    },
+    recordProcedureRevision: async (car, c, ctx) => {
+      const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
+      car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
+    },
+    startVerification: (car, _c, ctx) => {
+      car.startVerification(ctx, this.policy);
+    },
+    verifyEffectiveness: (car, c, ctx) => {
+      car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+    },
+    close: (car, c, ctx) => {
+      car.close(ctx, c);
+    },
+    reopen: (car, c, ctx) => {
+      car.reopen(ctx, c);
+    },
+    addCommitteeReview: (car, c, ctx) => {
+      car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+    },
+  } satisfies { readonly [K in CarCommandName]: CommandHandler<K> };
+
+  private async apply<K extends CarCommandName>(
     principal: Principal,
     car: Car,
-    c: CarCommand,
+    c: CommandOf<K>,
     ctx: OperationContext,
   ): Promise<void> {
-    switch (c.op) {
-      case 'record':
-        car.record(ctx, c);
-        return;
-      case 'reject':
-        car.reject(ctx, c);
-        return;
-      case 'merge': {
-        const target = (await this.load(principal, c.target)).car;
-        car.merge(ctx, {
-          target: { id: target.id, number: target.number, state: target.state },
-          reason: c.reason ?? null,
-        });
-        return;
-      }
-      case 'reclassify':
-        car.reclassify(ctx, c);
-        return;
-      case 'recordContainment':
-        car.recordContainment(ctx, c);
-        return;
-      case 'startInvestigation':
-        car.startInvestigation(ctx);
-        return;
-      case 'updateInvestigation':
-        car.updateInvestigation(ctx, c);
-        return;
-      case 'addConsulteeInput':
-        car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
-        return;
-      case 'addAction':
-        car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
-        return;
-      case 'updateAction':
-        car.updateAction(ctx, c.actionId, c);
-        return;
-      case 'completeAction':
-        car.completeAction(ctx, c.actionId, c);
-        return;
-      case 'cancelAction':
-        car.cancelAction(ctx, c.actionId, c);
-        return;
-      case 'planActions':
-        car.planActions(ctx);
-        return;
-      case 'startImplementation':
-        car.startImplementation(ctx);
-        return;
-      case 'linkProcedure':
-        car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'recordProcedureRevision': {
-        const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
-        car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
-        return;
-      }
-      case 'startVerification':
-        car.startVerification(ctx, this.policy);
-        return;
-      case 'verifyEffectiveness':
-        car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'close':
-        car.close(ctx, c);
-        return;
-      case 'reopen':
-        car.reopen(ctx, c);
-        return;
-      case 'addCommitteeReview':
-        car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
-        return;
-    }
+    const handler = this.handlers[c.op] as CommandHandler<K>;
+    await handler(car, c, ctx, principal);
   }
 
   /** The CAR, if it exists in the caller's tenant: another tenant's CAR is not found. */

@@ -12,6 +12,7 @@ import {
   SOURCES,
 } from '../domain/car/car-vocabulary.js';
 import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { DecisionResultSchema } from '../contract/resources.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 import { wellFormedText } from '../application/ports/text-schema.js';
@@ -148,29 +149,7 @@ export const AgendaResponseSchema = z
 
 export const DecisionsResponseSchema = z
   .object({
-    results: z.array(
-      z.discriminatedUnion('status', [
-        z
-          .object({
-            carId: z.string(),
-            status: z.literal('ok'),
-            alreadyReviewed: z.boolean(),
-            etag: z.string(),
-          })
-          .strict(),
-        z
-          .object({ carId: z.string(), status: z.literal('conflict'), currentEtag: z.string() })
-          .strict(),
-        z
-          .object({
-            carId: z.string(),
-            status: z.literal('error'),
-            code: z.string(),
-            message: z.string(),
-          })
-          .strict(),
-      ]),
-    ),
+    results: z.array(DecisionResultSchema),
     meeting: MeetingSchema,
   })
   .strict()

@@ -685,6 +685,66 @@ export function describeCarRepositoryContract(
 
           expect(await idsOf({ visibility: { kind: 'involved', personId: owner.id } })).toEqual([]);
         });
+
+        /** Each kind of involvement on its own: the list answers exactly as `Car.involves`. */
+        const involvement: readonly {
+          kind: string;
+          make: (person: ReturnType<typeof aPerson>, confidential: boolean) => Promise<StoredCar>;
+          seesConfidential: boolean;
+        }[] = [
+          {
+            kind: 'the reporter',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'reported', {
+                reporter: person,
+                details: { confidential },
+              }),
+            seesConfidential: true,
+          },
+          {
+            kind: 'an action owner',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'action_planned', {
+                actionOwner: person,
+                details: { confidential },
+              }),
+            seesConfidential: false,
+          },
+          {
+            kind: 'a consultee',
+            make: async (person, confidential) => {
+              const stored = await storeCarInState(repository, 'investigating', {
+                details: { confidential },
+              });
+              const car = stored.car;
+              return repository.update(
+                car,
+                stored.etag,
+                changeWithAudit(car, 'updateInvestigation', (c) => {
+                  c.updateInvestigation(anOperationContext(), { consultees: [person] });
+                }),
+              );
+            },
+            seesConfidential: true,
+          },
+        ];
+        for (const { kind, make, seesConfidential } of involvement)
+          for (const confidential of [false, true])
+            it(`lists a ${confidential ? 'confidential' : 'non-confidential'} CAR to ${kind} ${
+              confidential && !seesConfidential ? 'not at all' : 'and to nobody else'
+            }`, async () => {
+              const person = aPerson();
+              const stored = await make(person, confidential);
+              await storeCarInState(repository, 'investigating');
+              const visible = confidential && !seesConfidential ? [] : [stored.car.id];
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: person.id } }),
+              ).toEqual(visible);
+              expect(stored.car.involves(person.id)).toBe(visible.length === 1);
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: aPerson().id } }),
+              ).toEqual([]);
+            });
       });
 
       describe('tenants', () => {

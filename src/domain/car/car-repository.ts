@@ -36,8 +36,8 @@ export interface CarQuery {
   /** Words that must all appear in the number, title, description, location or affected. */
   readonly text?: string | undefined;
   /**
-   * Who may see what: everything, or only what a person reported plus the non-confidential
-   * CARs where they own an action.
+   * Who may see what: everything, or only the CARs a person is involved in
+   * (`Car.involvedPeople`: reporter, consultees, owners of actions on a non-confidential CAR).
    */
   readonly visibility:
     { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { encodeCarFacts } from '../../application/ports/car-facts.js';
 import { carFactsOf } from '../../application/ports/car-scan.js';
+import { Car } from '../../domain/car/car.js';
 import { parseCarRecord } from './car-record.schema.js';
 
 export interface Migration {
@@ -280,7 +281,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cars_by_tenant ON cars (tenant_id, reported_at);
     `,
   },
+  {
+    version: 8,
+    name: 'car_involved: the people involved in each CAR, by the domain rule, for listing',
+    up: `
+      -- Car.involvedPeople() of the record, rewritten by the repository with every write.
+      CREATE TABLE car_involved (
+        car_id    TEXT NOT NULL REFERENCES cars (id),
+        person_id TEXT NOT NULL,
+        PRIMARY KEY (car_id, person_id)
+      ) STRICT;
+      CREATE INDEX car_involved_person ON car_involved (person_id, car_id);
+    `,
+    backfill: (db) => {
+      backfillInvolved(db);
+    },
+  },
 ];
+
+/** Writes who is involved in every CAR from its stored record (a record that does not parse keeps none). */
+export function backfillInvolved(db: Database): number {
+  const page = db.prepare<[number], { rowid: number; id: string; body: string }>(
+    'SELECT rowid, id, body FROM cars WHERE rowid > ? ORDER BY rowid LIMIT 1000',
+  );
+  const write = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO car_involved (car_id, person_id) VALUES (?, ?)',
+  );
+  let written = 0;
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const row of rows) {
+      after = row.rowid;
+      let people: readonly string[];
+      try {
+        people = Car.fromPrimitives(parseCarRecord(row.id, row.body)).involvedPeople();
+      } catch {
+        continue;
+      }
+      for (const person of people) write.run(row.id, person);
+      written += 1;
+    }
+  }
+  return written;
+}
 
 export const LATEST_SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 

@@ -202,6 +202,8 @@ export class SqliteCarRepository implements CarRepository {
     readonly updateCar: Statement<[CarColumns & { expected_version: number }]>;
     readonly deleteActions: Statement<[string]>;
     readonly insertAction: Statement<[string, string, string, string, string]>;
+    readonly deleteInvolved: Statement<[string]>;
+    readonly insertInvolved: Statement<[string, string]>;
     readonly nextNumber: Statement<[number], { last_value: number }>;
     readonly claimByKey: Statement<[string, string], { fingerprint: string; car_id: string }>;
     readonly insertClaim: Statement<[string, string, string, string, string]>;
@@ -238,6 +240,8 @@ export class SqliteCarRepository implements CarRepository {
           .join(', ')}, version = version + 1 WHERE id = @id AND version = @expected_version`,
       ),
       deleteActions: db.prepare('DELETE FROM car_actions WHERE car_id = ?'),
+      deleteInvolved: db.prepare('DELETE FROM car_involved WHERE car_id = ?'),
+      insertInvolved: db.prepare('INSERT INTO car_involved (car_id, person_id) VALUES (?, ?)'),
       insertAction: db.prepare(
         'INSERT INTO car_actions (car_id, action_id, kind, owner_id, status) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -281,6 +285,7 @@ export class SqliteCarRepository implements CarRepository {
         const updatedAt = normalisedInstant(audit.at, 'audit.at');
         this.statements.insertCar.run({ ...columnsOf(working, updatedAt), version: 1 });
         this.replaceActions(working);
+        this.replaceInvolved(working);
         this.appendAudit(audit, numbering.changes);
         if (claim)
           this.statements.insertClaim.run(
@@ -316,6 +321,7 @@ export class SqliteCarRepository implements CarRepository {
         // Unreachable while the write lock is held; kept so a lost update can never pass silently.
         if (result.changes !== 1) throw new RectifyError('CAR.CONFLICT', { currentEtag });
         this.replaceActions(working);
+        this.replaceInvolved(working);
         this.appendAudit(audit, numbering.changes);
         return {
           stored: { car: working, etag: etagOf(current.version + 1), updatedAt },
@@ -429,10 +435,8 @@ export class SqliteCarRepository implements CarRepository {
       params.push(...query.tenantIds);
     }
     if (query.visibility.kind === 'involved') {
-      where.push(
-        `(c.reporter_id = ? OR (c.confidential = 0 AND EXISTS (SELECT 1 FROM car_actions a WHERE a.car_id = c.id AND a.status <> 'cancelled' AND a.owner_id = ?)))`,
-      );
-      params.push(query.visibility.personId, query.visibility.personId);
+      where.push('EXISTS (SELECT 1 FROM car_involved i WHERE i.car_id = c.id AND i.person_id = ?)');
+      params.push(query.visibility.personId);
     }
 
     const dir = query.order === 'asc' ? 'ASC' : 'DESC';
@@ -493,6 +497,12 @@ export class SqliteCarRepository implements CarRepository {
     this.statements.deleteActions.run(car.id);
     for (const a of car.actions)
       this.statements.insertAction.run(car.id, a.id, a.kind, a.owner.id, a.status);
+  }
+
+  /** Who is involved, by the domain's rule, so that listing asks the same question as reading. */
+  private replaceInvolved(car: Car): void {
+    this.statements.deleteInvolved.run(car.id);
+    for (const person of car.involvedPeople()) this.statements.insertInvolved.run(car.id, person);
   }
 
   private appendAudit(audit: AuditRecord, extra: readonly FieldChange[]): void {
