@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditFeed, CarChange } from '../../application/audit-feed.js';
+import type { AuditFeed, CarChange } from '../../application/ports/audit-feed.js';
 import { readEntry } from '../audit/audit-trail.js';
 import { AUDIT_SELECT, storedEntryOfItem } from './graph-car-trail.js';
 import { A, C } from './rectify-lists.js';
