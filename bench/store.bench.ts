@@ -1,3 +1,4 @@
+import { testAudit } from '../tests/support/audit-seal.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ export default async function storeBench(): Promise<BenchReport> {
   const dir = mkdtempSync(path.join(tmpdir(), 'rectify-bench-'));
   try {
     const db = openDatabase(path.join(dir, 'rectify.db'));
-    const repo = new SqliteCarRepository(db);
+    const repo = new SqliteCarRepository(db, testAudit());
     const t0 = performance.now();
     for (let i = 0; i < N; i += 1) {
       const at = new Date().toISOString();

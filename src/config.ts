@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isLocalDate, type LocalDate } from './domain/calendar/local-date.js';
@@ -81,6 +82,9 @@ const EnvSchema = z.object({
   AAD_APP_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_AUTHORITY_CA_PATH: z.string().trim().min(1).optional(),
   GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
+  AUDIT_KEY: z.string().trim().min(1).optional(),
+  AUDIT_KEY_FILE: z.string().trim().min(1).default('.rectify/audit.key'),
+  AUDIT_CHECKPOINT_DIR: z.string().trim().min(1).default('.rectify/checkpoints'),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -135,6 +139,20 @@ export interface Config {
   readonly taskBoard: TaskBoardConfig;
   readonly procedures: ProcedureLibraryConfig;
   readonly store: StoreConfig;
+  readonly audit: AuditConfig;
+}
+
+/**
+ * The key that authenticates the audit trail, which the store never holds: AUDIT_KEY (hex or
+ * base64, 32+ bytes; in production an app setting referencing a Key Vault secret), else the key
+ * file (created on first start in local mode only). Checkpoints of the embedded store go to
+ * their own folder, outside the data folder.
+ */
+export interface AuditConfig {
+  readonly key:
+    | { readonly kind: 'text'; readonly text: string }
+    | { readonly kind: 'file'; readonly file: string; readonly create: boolean };
+  readonly checkpointDir: string;
 }
 
 /**
@@ -373,6 +391,7 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
         dir: path.resolve(e.PROCEDURES_DIR),
         watchIntervalMs: e.PROCEDURE_WATCH_INTERVAL_MS,
       };
+  const audit = auditConfig(e, local, problems);
   if (problems.length > 0) fail(problems);
 
   const allowedTenantIds = e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : [tenantId];
@@ -423,5 +442,30 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
     reminders,
     taskBoard,
     procedures,
+    audit,
   };
+}
+
+function auditConfig(
+  e: z.infer<typeof EnvSchema>,
+  local: boolean,
+  problems: string[],
+): AuditConfig {
+  const checkpointDir = path.resolve(e.AUDIT_CHECKPOINT_DIR);
+  const dataDir = path.resolve(e.DATA_DIR);
+  if (checkpointDir === dataDir || checkpointDir.startsWith(`${dataDir}${path.sep}`))
+    problems.push('AUDIT_CHECKPOINT_DIR must be outside DATA_DIR (checkpoints are kept apart)');
+  if (e.AUDIT_KEY !== undefined) {
+    const hex = /^[0-9a-fA-F]{64,}$/.test(e.AUDIT_KEY);
+    const bytes = hex ? e.AUDIT_KEY.length / 2 : Buffer.from(e.AUDIT_KEY, 'base64').length;
+    if (bytes < 32)
+      problems.push('AUDIT_KEY must hold at least 32 bytes (64 hex digits or base64)');
+    return { key: { kind: 'text', text: e.AUDIT_KEY }, checkpointDir };
+  }
+  const file = path.resolve(e.AUDIT_KEY_FILE);
+  if (file === dataDir || file.startsWith(`${dataDir}${path.sep}`))
+    problems.push('AUDIT_KEY_FILE must be outside DATA_DIR (the store must not hold its key)');
+  if (!local && !existsSync(file))
+    problems.push('AUDIT_KEY (or an existing AUDIT_KEY_FILE) is required in production mode');
+  return { key: { kind: 'file', file, create: local }, checkpointDir };
 }

@@ -603,9 +603,14 @@ export class TaskSync {
   /** The person who started verification round `n`, from the audit trail. */
   private async verificationStarter(carId: string, n: number): Promise<string | null> {
     const starts = (await this.deps.repository.history(carId)).filter(
-      (e) => e.operation === 'startVerification' && e.field === 'verificationRound',
+      (e) =>
+        e.operation === 'startVerification' &&
+        e.changes.some((c) => c.field === 'verificationRound'),
     );
-    const entry = starts.find((e) => e.newValue === n) ?? starts[n - 1];
+    const entry =
+      starts.find((e) =>
+        e.changes.some((c) => c.field === 'verificationRound' && c.newValue === n),
+      ) ?? starts[n - 1];
     return entry?.actor.id ?? null;
   }
 

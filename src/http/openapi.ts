@@ -59,12 +59,10 @@ const Car = CarResourceSchema;
 
 const AuditEntry = z
   .object({
-    sequence: z.number().int(),
+    sequence: z.number().int().min(1),
     carId: z.string(),
     operation: z.string(),
-    field: z.string(),
-    oldValue: z.unknown(),
-    newValue: z.unknown(),
+    changes: z.array(z.object({ field: z.string(), oldValue: z.unknown(), newValue: z.unknown() })),
     reason: z.string().nullable(),
     actor: z.object({ id: z.string(), name: z.string() }),
     at: z.string(),

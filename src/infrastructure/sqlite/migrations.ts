@@ -297,6 +297,42 @@ export const MIGRATIONS: readonly Migration[] = [
       backfillInvolved(db);
     },
   },
+  {
+    version: 9,
+    name: 'audit trail: one authenticated entry per operation, numbered per CAR, head on the CAR',
+    up: `
+      -- Which store this is: every audit entry names it, so entries cannot move between stores.
+      CREATE TABLE store_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+
+      -- One row per operation. entry is the exact JSON text the MAC covers; the other columns
+      -- are copies for the notification feed and the lookup, checked against it by audit:verify.
+      -- position orders writes across the store (the feed); car_seq numbers a CAR's entries.
+      CREATE TABLE audit_trail (
+        position  INTEGER PRIMARY KEY,
+        car_id    TEXT NOT NULL,
+        car_seq   INTEGER NOT NULL CHECK (car_seq >= 1),
+        operation TEXT NOT NULL,
+        actor_id  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        entry     TEXT NOT NULL,
+        mac       TEXT NOT NULL,
+        UNIQUE (car_id, car_seq)
+      ) STRICT;
+      CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+      BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+      CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+      BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+
+      -- The head of the CAR's trail: number and MAC of its last entry (NULL until the trail of
+      -- an older release is carried over, which the repository does with the key).
+      ALTER TABLE cars ADD COLUMN audit_seq INTEGER;
+      ALTER TABLE cars ADD COLUMN audit_mac TEXT;
+    `,
+  },
 ];
 
 /** Writes who is involved in every CAR from its stored record (a record that does not parse keeps none). */
