@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../ports.js';
 import { Outbox, type ClaimedEntry } from '../outbox.js';
-import type { StateStore } from '../state-store.js';
+import { TimeSlices, yieldToEventLoop } from '../repeat.js';
+import type { NewStateRecord, StateStore } from '../state-store.js';
 import { REMINDER_CHANNELS, type ReminderChannel, type ReminderChannelName } from './channels.js';
 import { ReminderSchema, type Reminder } from './reminder.js';
 
@@ -78,6 +79,11 @@ export class ReminderDeliveries {
     return this.outbox.enqueue(deliveryKey(delivery), delivery, now);
   }
 
+  /** The state record `enqueue` creates, to be written in one transaction with others. */
+  entryRecord(delivery: ReminderDelivery, now: Date): NewStateRecord {
+    return this.outbox.entryRecord(deliveryKey(delivery), delivery, now);
+  }
+
   /** A delivery as stored, with its outcome once settled. */
   get(delivery: ReminderDelivery): ReturnType<Outbox<ReminderDelivery>['get']> {
     return this.outbox.get(deliveryKey(delivery));
@@ -88,16 +94,19 @@ export class ReminderDeliveries {
     let delivered = 0;
     let retried = 0;
     let undeliverable = 0;
+    const slices = new TimeSlices();
     for (;;) {
       const claimed = await this.outbox.claimDue(this.clock.now(), this.leaseMs, this.batchSize);
       if (claimed.length === 0) break;
       for (const entry of claimed) {
+        await slices.pause();
         const result = await this.deliverOne(entry, channels);
         if (result === 'delivered') delivered += 1;
         else if (result === 'retry') retried += 1;
         else undeliverable += 1;
       }
       if (claimed.length < this.batchSize) break;
+      await yieldToEventLoop();
     }
     return { delivered, retried, undeliverable };
   }
