@@ -167,7 +167,7 @@ export class Outbox<P> {
 
   /** Done (delivered, or nothing to deliver to): kept with its outcome, never due again. */
   async settle(entry: ClaimedEntry<P>, outcome: string, now: Date): Promise<boolean> {
-    return this.write(entry, { outcome, settledAt: now.toISOString() }, null);
+    return (await this.commit([this.settlement(entry, outcome, now)]))[0] === true;
   }
 
   /**
@@ -175,17 +175,38 @@ export class Outbox<P> {
    * False when the lease was lost (another instance holds the entry now).
    */
   async retryLater(entry: ClaimedEntry<P>, at: Date, error: string, now: Date): Promise<boolean> {
+    return (await this.commit([this.retry(entry, at, error, now)]))[0] === true;
+  }
+
+  /** The write `settle` makes, for `commit` to write with others. */
+  settlement(entry: ClaimedEntry<P>, outcome: string, now: Date): StateReplace {
+    return this.write(entry, { outcome, settledAt: now.toISOString() }, null);
+  }
+
+  /** The write `retryLater` makes, for `commit` to write with others. */
+  retry(entry: ClaimedEntry<P>, at: Date, error: string, now: Date): StateReplace {
     const lastError = error.slice(0, MAX_ERROR_LENGTH);
     if (entry.attempts >= this.maxAttempts)
       return this.write(entry, { outcome: GAVE_UP, settledAt: now.toISOString(), lastError }, null);
     return this.write(entry, { lastError }, at.toISOString());
   }
 
-  private async write(
+  /**
+   * Writes settlements and retries together: one transaction where the store has them, else one
+   * after the other. Per write, false when its lease was lost.
+   */
+  async commit(writes: readonly StateReplace[]): Promise<boolean[]> {
+    const results = this.store.replaceAll
+      ? await this.store.replaceAll(writes)
+      : await sequentially(writes, (w) => this.store.replace(w.key, w.etag, w.change));
+    return results.map((r) => r !== null);
+  }
+
+  private write(
     entry: ClaimedEntry<P>,
     change: Partial<StoredEntry>,
     dueAt: string | null,
-  ): Promise<boolean> {
+  ): StateReplace {
     const value: StoredEntry = {
       payload: entry.payload,
       attempts: entry.attempts,
@@ -195,9 +216,7 @@ export class Outbox<P> {
       lastError: entry.lastError,
       ...change,
     };
-    return (
-      (await this.store.replace(this.prefix + entry.key, entry.etag, { value, dueAt })) !== null
-    );
+    return { key: this.prefix + entry.key, etag: entry.etag, change: { value, dueAt } };
   }
 
   private entryOf(record: StateRecord): OutboxEntry<P> {

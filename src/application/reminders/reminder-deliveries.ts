@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../ports.js';
 import { Outbox, type ClaimedEntry } from '../outbox.js';
 import { TimeSlices, yieldToEventLoop } from '../repeat.js';
-import type { NewStateRecord, StateStore } from '../state-store.js';
+import type { NewStateRecord, StateReplace, StateStore } from '../state-store.js';
 import { REMINDER_CHANNELS, type ReminderChannel, type ReminderChannelName } from './channels.js';
 import { ReminderSchema, type Reminder } from './reminder.js';
 
@@ -89,7 +89,12 @@ export class ReminderDeliveries {
     return this.outbox.get(deliveryKey(delivery));
   }
 
-  /** Delivers every due delivery through its channel; a channel no longer configured settles it. */
+  /**
+   * Delivers every due delivery through its channel; a channel no longer configured settles it.
+   * The outcomes of a claimed page are written together (one commit where the store has
+   * transactions): a crash before that delivers the page again once its lease ends, the
+   * at-least-once the outbox promises when instances crash.
+   */
   async deliverDue(channels: readonly ReminderChannel[]): Promise<DeliverySummary> {
     let delivered = 0;
     let retried = 0;
@@ -98,13 +103,16 @@ export class ReminderDeliveries {
     for (;;) {
       const claimed = await this.outbox.claimDue(this.clock.now(), this.leaseMs, this.batchSize);
       if (claimed.length === 0) break;
+      const writes: StateReplace[] = [];
       for (const entry of claimed) {
         await slices.pause();
-        const result = await this.deliverOne(entry, channels);
+        const { result, write } = await this.deliverOne(entry, channels);
+        writes.push(write);
         if (result === 'delivered') delivered += 1;
         else if (result === 'retry') retried += 1;
         else undeliverable += 1;
       }
+      await this.outbox.commit(writes);
       if (claimed.length < this.batchSize) break;
       await yieldToEventLoop();
     }
@@ -114,13 +122,14 @@ export class ReminderDeliveries {
   private async deliverOne(
     entry: ClaimedEntry<ReminderDelivery>,
     channels: readonly ReminderChannel[],
-  ): Promise<'delivered' | 'retry' | 'undeliverable'> {
+  ): Promise<{ result: 'delivered' | 'retry' | 'undeliverable'; write: StateReplace }> {
     const { reminder, personId, channel: name } = entry.payload;
     const channel = channels.find((c) => c.name === name);
-    if (!channel) {
-      await this.outbox.settle(entry, 'channel_off', this.clock.now());
-      return 'undeliverable';
-    }
+    if (!channel)
+      return {
+        result: 'undeliverable',
+        write: this.outbox.settlement(entry, 'channel_off', this.clock.now()),
+      };
     let outcome;
     try {
       outcome = await channel.deliver(personId, reminder);
@@ -132,16 +141,17 @@ export class ReminderDeliveries {
       };
     }
     const now = this.clock.now();
-    if (outcome.status === 'delivered') {
-      await this.outbox.settle(entry, 'delivered', now);
-      return 'delivered';
-    }
-    if (outcome.status === 'undeliverable') {
-      await this.outbox.settle(entry, `undeliverable: ${outcome.reason}`.slice(0, 500), now);
-      return 'undeliverable';
-    }
+    if (outcome.status === 'delivered')
+      return { result: 'delivered', write: this.outbox.settlement(entry, 'delivered', now) };
+    if (outcome.status === 'undeliverable')
+      return {
+        result: 'undeliverable',
+        write: this.outbox.settlement(entry, `undeliverable: ${outcome.reason}`.slice(0, 500), now),
+      };
     const wait = outcome.afterMs ?? Math.min(HOUR_MS, this.retryBaseMs * 2 ** (entry.attempts - 1));
-    await this.outbox.retryLater(entry, new Date(now.getTime() + wait), outcome.reason, now);
-    return 'retry';
+    return {
+      result: 'retry',
+      write: this.outbox.retry(entry, new Date(now.getTime() + wait), outcome.reason, now),
+    };
   }
 }

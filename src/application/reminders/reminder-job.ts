@@ -47,6 +47,8 @@ export interface ReminderJobDeps {
   readonly recipients: ReminderRecipients;
   readonly channels: readonly ReminderChannel[];
   readonly logger?: ReminderLogger | undefined;
+  /** CARs read per scan batch; the job lets requests in between batches. */
+  readonly scanBatch?: number | undefined;
 }
 
 export interface TickSummary {
@@ -122,7 +124,9 @@ export class ReminderJob {
         agenda: new AgendaBuilder(m.date, lastMeetingBefore(meetings, m.date)?.date ?? null, dates),
       }));
       const slices = new TimeSlices();
-      for await (const batch of this.deps.scan.scan()) {
+      for await (const batch of this.deps.scan.scan(
+        this.deps.scanBatch ? { batchSize: this.deps.scanBatch } : {},
+      )) {
         for (const scanned of batch) {
           events.push(...carEvents(scanned.car, input));
           for (const d of digests) d.agenda.add(scanned);
