@@ -36,7 +36,6 @@ const committee: Principal = {
   roles: new Set(['committee']),
 };
 
-
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
