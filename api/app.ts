@@ -11,7 +11,6 @@ import { carsRouter } from './cars-routes.js';
 import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
-import { buildOpenApiDocument } from './openapi.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -124,9 +123,17 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   if (deps.devRouter) app.use('/dev', deps.devRouter);
 
-  const openApi = buildOpenApiDocument();
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApi);
+  // Built once, on the first request: the document and its schemas cost more than a second to
+  // load and build, which start-up need not pay.
+  let openApi: Promise<unknown> | null = null;
+  app.get('/api/openapi.json', async (_req, res) => {
+    openApi ??= import('./openapi.js')
+      .then((m) => m.buildOpenApiDocument())
+      .catch((err: unknown) => {
+        openApi = null;
+        throw err;
+      });
+    res.json(await openApi);
   });
 
   if (deps.beforeApi) await deps.beforeApi(app);

@@ -12,8 +12,10 @@ import {
 } from '../src/application/exports/register-rows.js';
 import { systemClock } from '../src/application/ports.js';
 import { writeCsv } from '../src/infrastructure/exports/csv-writer.js';
-import { renderPdf } from '../src/infrastructure/exports/pdf-renderer.js';
-import { writeXlsx } from '../src/infrastructure/exports/xlsx-writer.js';
+
+// The PDF and XLSX writers (pdfkit, exceljs) load on the first download, not at start-up.
+const pdfRenderer = () => import('../src/infrastructure/exports/pdf-renderer.js');
+const xlsxWriter = () => import('../src/infrastructure/exports/xlsx-writer.js');
 import { principalOf } from './authenticate.js';
 
 export type ExportRouterDeps = Pick<ExportServiceDeps, 'carService'> &
@@ -97,6 +99,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/exports/register.xlsx', async (_req, res) => {
+    const { writeXlsx } = await xlsxWriter();
     const source = service.register(principalOf(res));
     const today = service.today();
     download(res, 'xlsx', `rectify-register-${today}.xlsx`);
@@ -116,6 +119,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/committee/meetings/:date/pack.pdf', async (req, res) => {
+    const { renderPdf } = await pdfRenderer();
     const document = await service.reviewPack(principalOf(res), req.params.date);
     download(res, 'pdf', `rectify-review-pack-${req.params.date}.pdf`);
     await streamed(res, () => renderPdf(document, res, { createdAt: new Date(service.now()) }), {
@@ -124,6 +128,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/cars/:idOrNumber/record.pdf', async (req, res) => {
+    const { renderPdf } = await pdfRenderer();
     const { document, car } = await service.carRecord(principalOf(res), req.params.idOrNumber);
     download(res, 'pdf', `rectify-${car.number ?? car.id}-record.pdf`);
     await streamed(res, () => renderPdf(document, res, { createdAt: new Date(service.now()) }), {
