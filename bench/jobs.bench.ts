@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { botChannel } from '../src/application/reminders/channels.js';
+import { botChannel } from '../src/application/ports/reminder-channel.js';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/application/reminders/due-events.js';
 import { ReminderJob, type TickSummary } from '../src/application/reminders/reminder-job.js';
 import { WorkingCalendar } from '../src/domain/calendar/working-calendar.js';

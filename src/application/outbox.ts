@@ -1,4 +1,4 @@
-import type { NewStateRecord, StateRecord, StateReplace, StateStore } from './state-store.js';
+import type { NewStateRecord, StateRecord, StateReplace, StateStore } from './ports/state-store.js';
 import { RectifyError } from '../domain/errors.js';
 
 /**

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import { decodeCarFacts, encodeCarFacts } from '../../src/application/committee/car-facts.js';
+import { decodeCarFacts, encodeCarFacts } from '../../src/application/ports/car-facts.js';
 import { seedCars, type SeededData } from './seeded-cars.js';
 
 interface CarRow {

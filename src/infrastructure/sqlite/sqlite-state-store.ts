@@ -11,7 +11,7 @@ import {
   type StateRecord,
   type StateReplace,
   type StateStore,
-} from '../../application/state-store.js';
+} from '../../application/ports/state-store.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 interface StateRow {
