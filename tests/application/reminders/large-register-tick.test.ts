@@ -50,7 +50,7 @@ function countingScan(inner: CarScan): CarScan {
     async *scan(options) {
       for await (const batch of inner.scan(options)) {
         scanned += batch.length;
-        yield batch as ScannedCar[];
+        yield batch;
       }
     },
   };
