@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CarScan, ScannedCar } from '../../../src/application/ports/car-scan.js';
+import type { CarScan } from '../../../src/application/ports/car-scan.js';
 import { botChannel } from '../../../src/application/ports/reminder-channel.js';
 import { DEFAULT_REMINDER_SETTINGS } from '../../../src/application/reminders/due-events.js';
 import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
