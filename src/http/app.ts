@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
 import { RectifyError } from '../domain/errors.js';
 import { toPersonRef } from '../domain/identity.js';
+import { compressResponses } from './compression.js';
 import { authenticate, principalOf, type TokenValidator } from './authenticate.js';
 import { carTasksRouter, type CarTasksRouterDeps } from './car-tasks-routes.js';
 import { carsRouter } from './cars-routes.js';
@@ -101,6 +102,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(correlate, logRequests(deps.logger));
+  app.use(compressResponses());
   app.use(
     helmet({
       // Teams frames the tab: CSP frame-ancestors decides who may, so X-Frame-Options must go.
