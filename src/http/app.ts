@@ -5,13 +5,13 @@ import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
 import { RectifyError } from '../domain/errors.js';
 import { toPersonRef } from '../domain/identity.js';
+import { compressResponses } from './compression.js';
 import { authenticate, principalOf, type TokenValidator } from './authenticate.js';
 import { carTasksRouter, type CarTasksRouterDeps } from './car-tasks-routes.js';
 import { carsRouter } from './cars-routes.js';
 import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
-import { buildOpenApiDocument } from './openapi.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -103,6 +103,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(correlate, logRequests(deps.logger), wellFormedPath);
+  app.use(compressResponses());
   app.use(
     helmet({
       // Teams frames the tab: CSP frame-ancestors decides who may, so X-Frame-Options must go.
@@ -125,9 +126,17 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   if (deps.devRouter) app.use('/dev', deps.devRouter);
 
-  const openApi = buildOpenApiDocument();
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApi);
+  // Built once, on the first request: the document and its schemas cost more than a second to
+  // load and build, which start-up need not pay.
+  let openApi: Promise<unknown> | null = null;
+  app.get('/api/openapi.json', async (_req, res) => {
+    openApi ??= import('./openapi.js')
+      .then((m) => m.buildOpenApiDocument())
+      .catch((err: unknown) => {
+        openApi = null;
+        throw err;
+      });
+    res.json(await openApi);
   });
 
   if (deps.beforeApi) await deps.beforeApi(app);

@@ -621,10 +621,15 @@ export class SqliteCarRepository implements CarRepository {
     const spec = SORTS[query.sort];
     const where: string[] = [];
     const params: unknown[] = [];
+    // Filters never pick the plan: the first page is read in the order of the sort's index
+    // (a unary + keeps a column's own index out), except one state, whose composite indexes
+    // (state, sort columns, id, migration 12) are in that order too. So no page sorts the
+    // matching rows, and its cost stays flat as the register grows.
     const anyOf = (column: string, values: readonly string[] | undefined): void => {
       // An empty list filters nothing, like an absent one.
       if (!values || values.length === 0) return;
-      where.push(`c.${column} IN (${values.map(() => '?').join(', ')})`);
+      if (values.length === 1 && column === 'state') where.push(`c.${column} = ?`);
+      else where.push(`+c.${column} IN (${values.map(() => '?').join(', ')})`);
       params.push(...values);
     };
     anyOf('state', query.states);
@@ -645,12 +650,14 @@ export class SqliteCarRepository implements CarRepository {
       params.push(query.actionOwnerId);
     }
     if (query.reporterId !== undefined) {
+      // One person's reports: few rows, found by the reporter index.
       where.push('c.reporter_id = ?');
       params.push(query.reporterId);
     }
     if (query.overdue === true) {
+      const due = query.sort === 'dueDate' ? 'c.next_due_date' : '+c.next_due_date';
       where.push(
-        `c.state IN (${OPEN_STATES.map(() => '?').join(', ')}) AND c.next_due_date IS NOT NULL AND c.next_due_date < ?`,
+        `+c.state IN (${OPEN_STATES.map(() => '?').join(', ')}) AND ${due} IS NOT NULL AND ${due} < ?`,
       );
       params.push(...OPEN_STATES, query.today);
     }
@@ -670,27 +677,47 @@ export class SqliteCarRepository implements CarRepository {
     const dir = query.order === 'asc' ? 'ASC' : 'DESC';
     const cmp = query.order === 'asc' ? '>' : '<';
     const cols = spec.columns.map((c) => `c.${c}`);
-    const first = cols[0] ?? 'c.id';
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor, query, spec);
-      if (cursor.k === null) {
-        where.push(`(${first} IS NULL AND c.id ${cmp} ?)`);
-        params.push(cursor.id);
-      } else {
-        const after = `(${[...cols, 'c.id'].join(', ')}) ${cmp} (${[...cols, 'c.id'].map(() => '?').join(', ')})`;
-        where.push(spec.nullable ? `(${first} IS NULL OR ${after})` : after);
-        params.push(...cursor.k, cursor.id);
+    const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, query, spec) : null;
+    const run = (
+      extra: readonly string[],
+      extraParams: readonly unknown[],
+      orderBy: string,
+      n: number,
+    ): ListRow[] => {
+      const all = [...where, ...extra];
+      const sql = `SELECT c.id, c.version, c.updated_at, c.body, c.reported_at, c.number_year, c.number_seq, c.next_due_date
+        FROM cars c ${all.length > 0 ? `WHERE ${all.join(' AND ')}` : ''}
+        ORDER BY ${orderBy} LIMIT ?`;
+      return this.db.prepare<unknown[], ListRow>(sql).all(...params, ...extraParams, n);
+    };
+    const wanted = query.limit + 1;
+    const keyed = [...cols, 'c.id'].map((c) => `${c} ${dir}`).join(', ');
+    const after = (k: readonly unknown[], id: string): [string, unknown[]] => [
+      `(${[...cols, 'c.id'].join(', ')}) ${cmp} (${[...cols, 'c.id'].map(() => '?').join(', ')})`,
+      [...k, id],
+    ];
+    let rows: ListRow[] = [];
+    // NULLs last in both orders: the rows with a sort key first, then those without it in id
+    // order, each part read in the order of the same index.
+    if (cursor === null || cursor.k !== null) {
+      const extra: string[] = spec.nullable ? cols.map((c) => `${c} IS NOT NULL`) : [];
+      const extraParams: unknown[] = [];
+      if (cursor !== null && cursor.k !== null) {
+        const [clause, values] = after(cursor.k, cursor.id);
+        extra.push(clause);
+        extraParams.push(...values);
       }
+      rows = run(extra, extraParams, keyed, wanted);
     }
-    // NULLs last in both orders, then the sort key, then the id so that the order is total.
-    const orderBy = [
-      ...(spec.nullable ? [`(${first} IS NULL) ASC`] : []),
-      ...cols.map((c) => `${c} ${dir}`),
-      `c.id ${dir}`,
-    ].join(', ');
-    const sql = `${CAR_READ} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${orderBy} LIMIT ?`;
-    const rows = this.db.prepare<unknown[], ListRow>(sql).all(...params, query.limit + 1);
+    if (rows.length < wanted && (spec.nullable || (cursor !== null && cursor.k === null))) {
+      const extra = cols.map((c) => `${c} IS NULL`);
+      const extraParams: unknown[] = [];
+      if (cursor !== null && cursor.k === null) {
+        extra.push(`c.id ${cmp} ?`);
+        extraParams.push(cursor.id);
+      }
+      rows = [...rows, ...run(extra, extraParams, `c.id ${dir}`, wanted - rows.length)];
+    }
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > query.limit && last ? encodeCursor(query, spec, last) : null;

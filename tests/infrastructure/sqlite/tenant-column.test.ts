@@ -1,3 +1,4 @@
+import { testAudit } from '../../support/audit-seal.js';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ describe('migration 7 on a database file written before it', () => {
     const folder = mkdtempSync(join(tmpdir(), 'rectify-tenant-column-'));
     folders.push(folder);
     const source = openDatabase(join(folder, 'source.db'));
-    const repository = new SqliteCarRepository(source);
+    const repository = new SqliteCarRepository(source, testAudit());
     const ofA = (await storeCarInState(repository, 'recorded', { tenantId: 'tenant-a' })).car.id;
     const older = (await storeCarInState(repository, 'reported')).car.id;
     source
@@ -60,7 +61,7 @@ describe('migration 7 on a database file written before it', () => {
       for await (const batch of new SqliteCarScan(db).scan({ tenantIds: ['tenant-a'] }))
         scanned.push(...batch.map((s) => s.car.id));
       expect(scanned).toEqual([ofA]);
-      const read = await new SqliteCarRepository(db).findById(older);
+      const read = await new SqliteCarRepository(db, testAudit()).findById(older);
       expect(read?.car.tenantId).toBe('');
     } finally {
       db.close();
