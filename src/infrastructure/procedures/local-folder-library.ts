@@ -27,8 +27,10 @@ interface Dir {
 }
 
 // Checked by shape: errors from node:fs need not be instances of this realm's Error.
-const codeOf = (e: unknown): unknown =>
-  typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+const codeOf = (e: unknown): string | undefined => {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+};
 const isMissing = (e: unknown): boolean => codeOf(e) === 'ENOENT';
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -112,7 +114,7 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
         path: location,
         procedureId: null,
         severity: 'error',
-        reason: `the folder cannot be read (${String(codeOf(e) ?? messageOf(e))}): left out`,
+        reason: `the folder cannot be read (${codeOf(e) ?? messageOf(e)}): left out`,
       });
       return [];
     }
@@ -136,7 +138,7 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
             path: at,
             procedureId: null,
             severity: 'warning',
-            reason: `a symbolic link to nothing readable (${String(codeOf(e) ?? messageOf(e))}): ignored`,
+            reason: `a symbolic link to nothing readable (${codeOf(e) ?? messageOf(e)}): ignored`,
           });
           continue;
         }
@@ -185,7 +187,7 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
         path: rel,
         procedureId: null,
         severity: 'error',
-        reason: `the file cannot be read (${String(codeOf(e) ?? messageOf(e))}): file left out`,
+        reason: `the file cannot be read (${codeOf(e) ?? messageOf(e)}): file left out`,
       });
       return null;
     }
