@@ -6,7 +6,7 @@
  * error), 2 = bad arguments or the folder cannot be read.
  */
 import { parseArgs } from 'node:util';
-import type { ProcedureCatalogue } from '../application/procedure-library.js';
+import type { ProcedureCatalogue } from '../application/ports/procedure-library.js';
 import { RectifyError } from '../domain/errors.js';
 import { LocalFolderProcedureLibrary } from '../infrastructure/procedures/local-folder-library.js';
 

@@ -1,10 +1,13 @@
 import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
-import { authenticate } from '../../api/authenticate.js';
-import { notFoundHandler, problemHandler } from '../../api/problem.js';
-import { proceduresRouter } from '../../api/procedures-routes.js';
-import type { LibraryProblem, ProcedureLibrary } from '../../src/application/procedure-library.js';
+import { authenticate } from '../../src/http/authenticate.js';
+import { notFoundHandler, problemHandler } from '../../src/http/problem.js';
+import { proceduresRouter } from '../../src/http/procedures-routes.js';
+import type {
+  LibraryProblem,
+  ProcedureLibrary,
+} from '../../src/application/ports/procedure-library.js';
 import { RectifyError } from '../../src/domain/errors.js';
 import type { Principal } from '../../src/domain/identity.js';
 

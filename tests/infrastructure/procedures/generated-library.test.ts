@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ProcedureCatalogue } from '../../../src/application/procedure-library.js';
+import type { ProcedureCatalogue } from '../../../src/application/ports/procedure-library.js';
 import { LocalFolderProcedureLibrary } from '../../../src/infrastructure/procedures/local-folder-library.js';
 import {
   generateProcedureLibrary,

@@ -1,14 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import type { ProcedureLibrary } from '../src/application/procedure-library.js';
-import { RectifyError } from '../src/domain/errors.js';
-import { isManagementRepresentative } from '../src/domain/identity.js';
+import type { ProcedureLibrary } from '../application/ports/procedure-library.js';
+import { RectifyError } from '../domain/errors.js';
+import { isManagementRepresentative } from '../domain/identity.js';
 import {
   inCategory,
   type Procedure,
   type ProcedureRevision,
-} from '../src/domain/procedure/procedure.js';
+} from '../domain/procedure/procedure.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 
