@@ -20,7 +20,6 @@ import {
   type RegisterMapping,
 } from '../application/register-import/register-mapping.js';
 import { loadConfig } from '../config.js';
-import { RectifyError } from '../domain/errors.js';
 import { LOCAL_TENANT_ID } from '../infrastructure/auth/sample-people.js';
 import { readRegisterFile } from '../infrastructure/import/register-file.js';
 import { openStores } from '../stores.js';
@@ -28,12 +27,7 @@ import { openStores } from '../stores.js';
 const USAGE =
   'usage: npm run import -- <file.xlsx|file.csv> [--map mapping.yaml] [--dry-run] [--all-or-nothing] [--sheet <name>] [--by <name>] [--json]\n';
 
-const messageOf = (e: unknown): string =>
-  e instanceof RectifyError
-    ? `${e.message} ${JSON.stringify(e.details)}`
-    : e instanceof Error
-      ? e.message
-      : String(e);
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const fail = (message: string): number => {
   process.stderr.write(`${message}\n`);

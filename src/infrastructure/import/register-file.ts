@@ -19,10 +19,7 @@ export async function readRegisterFile(file: string, sheet?: string): Promise<Re
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw new RectifyError('REQUEST.VALIDATION', {
-      field: 'file',
-      reason: e instanceof Error ? e.message : String(e),
-    });
+    throw unreadable(path.basename(file), e instanceof Error ? e.message : String(e));
   }
   return parseRegister(path.basename(file), bytes, sheet);
 }
@@ -35,14 +32,15 @@ export async function parseRegister(
   const lower = name.toLowerCase();
   if (lower.endsWith('.xlsx')) return readXlsx(name, bytes, sheet);
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) return readCsv(name, bytes);
-  throw new RectifyError('REQUEST.VALIDATION', { field: 'file', reason: 'an .xlsx or .csv file' });
+  throw unreadable(name, 'not an .xlsx or .csv file');
 }
 
 const unreadable = (name: string, why: string): RectifyError =>
-  new RectifyError('REQUEST.VALIDATION', {
-    field: 'file',
-    reason: `${name} cannot be read: ${why}`,
-  });
+  new RectifyError(
+    'REQUEST.VALIDATION',
+    { field: 'file', reason: `${name} cannot be read: ${why}` },
+    `${name} cannot be read: ${why}`,
+  );
 
 async function readXlsx(name: string, bytes: Buffer, sheetName?: string): Promise<RegisterTable> {
   const workbook = new ExcelJS.Workbook();
@@ -164,14 +162,15 @@ function readCsv(name: string, bytes: Buffer): RegisterTable {
   };
 }
 
-/** RFC 4180 records, with the line each starts on (a quoted cell may hold line breaks). */
+/**
+ * RFC 4180 records, numbered as a spreadsheet shows them: a quoted cell with line breaks is
+ * still one row.
+ */
 function parseCsv(text: string, delimiter: string): { line: number; cells: string[] }[] {
   const records: { line: number; cells: string[] }[] = [];
   let cells: string[] = [];
   let cell = '';
   let quoted = false;
-  let line = 1;
-  let start = 1;
   for (let i = 0; i < text.length; i += 1) {
     const ch = text.charAt(i);
     if (quoted) {
@@ -180,10 +179,7 @@ function parseCsv(text: string, delimiter: string): { line: number; cells: strin
           cell += '"';
           i += 1;
         } else quoted = false;
-      } else {
-        if (ch === '\n') line += 1;
-        cell += ch;
-      }
+      } else cell += ch;
       continue;
     }
     if (ch === '"' && cell === '') quoted = true;
@@ -193,14 +189,12 @@ function parseCsv(text: string, delimiter: string): { line: number; cells: strin
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i += 1;
       cells.push(cell);
-      if (cells.some((c) => c !== '')) records.push({ line: start, cells });
+      records.push({ line: records.length + 1, cells });
       cells = [];
       cell = '';
-      line += 1;
-      start = line;
     } else cell += ch;
   }
   cells.push(cell);
-  if (cells.some((c) => c !== '')) records.push({ line: start, cells });
-  return records;
+  if (cells.some((c) => c !== '')) records.push({ line: records.length + 1, cells });
+  return records.filter((r) => r.cells.some((c) => c !== ''));
 }
