@@ -23,16 +23,9 @@ import {
 import { IMPORTABLE_STATES } from '../../domain/car/imported-car.js';
 import { ACTION_STATUS_LABELS, STATE_LABELS } from '../exports/register-rows.js';
 
-/** A register as read from its file: header texts and rows of cells, with their row numbers. */
-export type RegisterCell = string | number | boolean | Date | null;
+import type { RegisterCell, RegisterTable } from '../ports/register-table.js';
 
-export interface RegisterTable {
-  readonly file: string;
-  readonly sheet: string | null;
-  readonly headers: readonly string[];
-  /** `row` is the row number people see in the spreadsheet (1 is the first header row). */
-  readonly rows: readonly { readonly row: number; readonly cells: readonly RegisterCell[] }[];
-}
+export type { RegisterCell, RegisterTable };
 
 /** The CAR fields a register column can fill. */
 export const IMPORT_FIELDS = [

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import type {
-  RegisterCell,
-  RegisterTable,
-} from '../../application/register-import/register-mapping.js';
+import type { RegisterCell, RegisterTable } from '../../application/ports/register-table.js';
 import { RectifyError } from '../../domain/errors.js';
 
 /**
