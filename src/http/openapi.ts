@@ -16,6 +16,7 @@ import { CAR_STATES } from '../domain/car/lifecycle.js';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
 import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
+import { importOpenApiPaths } from './import-routes.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
@@ -547,6 +548,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       ...operationPaths(),
       ...procedureOpenApiPaths(problem),
+      ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
       ...exportPaths(),
