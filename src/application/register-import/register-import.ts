@@ -21,6 +21,7 @@ import {
 import type { CarState } from '../../domain/car/lifecycle.js';
 import { RectifyError } from '../../domain/errors.js';
 import type { PersonRef } from '../../domain/identity.js';
+import type { ImportReport, RowOutcome } from './import-report.js';
 import {
   cellText,
   codeFor,
@@ -39,28 +40,11 @@ import {
  * and the rest still import, or none does with `allOrNothing`. Recorded CARs are numbered by
  * the store, gapless in their year, in order of their former number and date.
  */
+export type { ImportReport, RowOutcome } from './import-report.js';
+
 export interface ImportOptions {
   readonly dryRun?: boolean;
   readonly allOrNothing?: boolean;
-}
-
-export interface RowOutcome {
-  readonly row: number;
-  readonly reference: string | null;
-  readonly outcome: 'imported' | 'unchanged' | 'failed' | 'valid';
-  readonly carId?: string;
-  readonly number?: string | null;
-  readonly reason?: string;
-}
-
-export interface ImportReport {
-  readonly file: string;
-  readonly sheet: string | null;
-  readonly mapping: RegisterMapping;
-  readonly unmappedHeaders: readonly string[];
-  readonly dryRun: boolean;
-  readonly rows: readonly RowOutcome[];
-  readonly counts: Readonly<Record<RowOutcome['outcome'], number>>;
 }
 
 export interface RegisterImportDeps {
