@@ -28,6 +28,7 @@ import {
 } from './infrastructure/graph/activity-feed-notifier.js';
 import { SharePointProcedureLibrary } from './infrastructure/graph/sharepoint-procedure-library.js';
 import { LocalFolderProcedureLibrary } from './infrastructure/procedures/local-folder-library.js';
+import { parseRegister } from './infrastructure/import/register-file.js';
 import type { BoardTask } from './application/ports/task-board.js';
 import { startTaskSync } from './application/task-sync.js';
 import { openStores, type Stores } from './stores.js';
@@ -193,6 +194,7 @@ export async function startRectify(
     }),
     taskBoard: stores.localBoard ?? undefined,
     procedures: { library: procedures },
+    imports: { repository, newId: randomUUID, clock, readTable: parseRegister },
     carTasks: { carService, state, board, taskUrl: taskUrlOf(config) },
     notifications: { inbox },
     committee: {

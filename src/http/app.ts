@@ -13,6 +13,7 @@ import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
+import { importRouter, type ImportRouterDeps } from './import-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { wellFormedInput, wellFormedPath } from './boundary.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   readonly carTasks?: CarTasksRouterDeps | undefined;
   /** The procedure library: procedures, their revisions and contents. */
   readonly procedures?: ProceduresRouterDeps | undefined;
+  /** The MR's import of a former register; without it the route is absent. */
+  readonly imports?: ImportRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
 }
@@ -140,6 +143,9 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   });
 
   if (deps.beforeApi) await deps.beforeApi(app);
+
+  // Before the API's own body limit: a register file is larger than any other request.
+  if (deps.imports) app.use('/api', importRouter(deps.imports, deps.tokenValidator));
 
   const api = express.Router();
   api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }), wellFormedInput);

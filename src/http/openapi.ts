@@ -15,6 +15,7 @@ import { CarResourceSchema, MyActionSchema } from '../contract/resources.js';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
 import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
+import { importOpenApiPaths } from './import-routes.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
@@ -530,6 +531,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       ...operationPaths(),
       ...procedureOpenApiPaths(problem),
+      ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
       ...exportPaths(),
