@@ -28,6 +28,8 @@ export function titleOf(name: string): string {
     .split(/\s+/)
     .filter((w) => w.length > 0);
   return words
-    .map((w) => (w.length <= 3 && w === w.toUpperCase() ? w : w[0]?.toUpperCase() + w.slice(1)))
+    .map((w) =>
+      w.length <= 3 && w === w.toUpperCase() ? w : w.charAt(0).toUpperCase() + w.slice(1),
+    )
     .join(' ');
 }

@@ -170,7 +170,8 @@ function merged(
     const description = textAt(outer.description);
     const extra: JsonObject = {};
     if (description) extra.description = description;
-    if ('default' in outer && outer.default !== undefined) extra.default = outer.default;
+    const fallback = outer.default;
+    if (fallback !== undefined) extra.default = fallback;
     const examples = arrayAt(outer.examples);
     if (examples[0] !== undefined) extra.example = examples[0];
     return { ...schema, ...extra };

@@ -48,6 +48,7 @@ export interface TriggerDocument {
 /** Operations a connector cannot use, and why (the test checks every other one is there). */
 export const NOT_IN_CONNECTOR: Readonly<Record<string, string>> = {
   openApiDocument: 'the API definition itself, not an action',
+  subscribeToEvent: 'replaced by one webhook trigger per event',
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -195,9 +196,9 @@ export function toSwagger2(
 ): JsonObject {
   const info = objectAt(doc31.info);
   const paths: JsonObject = {};
-  const triggerPaths = new Set([triggers.subscribePath, triggers.unsubscribePath]);
   for (const [path, item] of Object.entries(objectAt(doc31.paths))) {
-    if (triggerPaths.has(path)) continue;
+    // The five triggers take the place of the subscribe route.
+    if (path === triggers.subscribePath) continue;
     const ops: JsonObject = {};
     for (const method of METHODS) {
       const op = objectAt(objectAt(item)[method]);
@@ -298,8 +299,11 @@ function addTriggers(doc31: JsonObject, paths: JsonObject, spec: TriggerDocument
       },
     };
   }
-  const del = operationOf(unsubscribe, 'delete');
-  paths[spec.unsubscribePath] = { delete: { ...del, 'x-ms-visibility': 'internal' } };
+  // Power Automate calls the 201's Location with DELETE when the flow is turned off or removed.
+  paths[spec.unsubscribePath] = {
+    ...objectAt(paths[spec.unsubscribePath]),
+    delete: { ...operationOf(unsubscribe, 'delete'), 'x-ms-visibility': 'internal' },
+  };
 }
 
 /** apiProperties.json: the connection's OAuth settings against Entra ID, and the brand. */
