@@ -16,7 +16,9 @@ export function parseCli<T extends ParseArgsConfig>(
     return { exit: 0 };
   }
   try {
-    return { args: parseArgs({ ...config, strict: true }) };
+    // Strict whatever the caller says: unknown options are refused.
+    if (config.strict === false) throw new Error('parseCli parses strictly');
+    return { args: parseArgs(config) };
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
     return { exit: 2 };
