@@ -149,6 +149,13 @@ export function checkNotificationUrl(text: string, policy: SubscriptionPolicy): 
   const refuse = (reason: string): never => {
     throw new RectifyError('SUBSCRIPTION.CALLBACK_INVALID', { field: 'notificationUrl', reason });
   };
+  // A URL is plain text: no spaces, control or bidirectional-override characters, no lone
+  // surrogates (the URL parser would percent-encode them into something else than was sent).
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(text))
+    refuse('spaces, control or direction characters');
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text))
+    refuse('a lone surrogate');
   let url: URL;
   try {
     url = new URL(text);
