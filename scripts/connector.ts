@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildOpenApiDocument } from '../api/openapi.js';
+import { buildOpenApiDocument } from '../src/http/openapi.js';
 import { parseCli } from '../src/cli/cli-args.js';
 import { connectorPackage, MAX_DEFINITION_BYTES } from '../src/integration/connector-package.js';
 import { toJson } from '../src/integration/json.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { carOfLink } from '../../src/bot/message-extension.js';
-import { act, report } from '../api/steps.js';
+import { act, report } from '../http/steps.js';
 import { startHarness, type Harness, type Who } from '../support/rectify-harness.js';
 import {
   cardProblems,

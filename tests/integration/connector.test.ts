@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { buildOpenApiDocument } from '../../api/openapi.js';
+import { buildOpenApiDocument } from '../../src/http/openapi.js';
 import { SUBSCRIPTION_EVENTS } from '../../src/application/subscriptions/subscription.js';
 import { MAX_DEFINITION_BYTES, TRIGGERS } from '../../src/integration/connector-package.js';
 import { isObject, toJson, type Json, type JsonObject } from '../../src/integration/json.js';

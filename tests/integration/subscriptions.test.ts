@@ -6,7 +6,7 @@ import { SubscriptionStore } from '../../src/application/subscriptions/subscript
 import type { Principal } from '../../src/domain/identity.js';
 import { openDatabase } from '../../src/infrastructure/sqlite/database.js';
 import { SqliteStateStore } from '../../src/infrastructure/sqlite/sqlite-state-store.js';
-import { act, anImplementingCar, report } from '../api/steps.js';
+import { act, anImplementingCar, report } from '../http/steps.js';
 import {
   signatureIsValid,
   startCallbackServer,

@@ -1,4 +1,4 @@
-import type { CarChange } from '../audit-feed.js';
+import type { CarChange } from '../ports/audit-feed.js';
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { LIFECYCLE, type CarOperation } from '../../domain/car/lifecycle.js';

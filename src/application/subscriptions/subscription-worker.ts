@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { AuditFeed } from '../audit-feed.js';
+import type { AuditFeed } from '../ports/audit-feed.js';
 import { canView } from '../access-policy.js';
-import type { CarScan } from '../committee/car-scan.js';
+import type { CarScan } from '../ports/car-scan.js';
 import { FeedCursor, GAVE_UP, Outbox, type ClaimedEntry } from '../outbox.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import { repeat, type Repeating } from '../repeat.js';
-import type { StateStore } from '../state-store.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { WebhookPoster } from '../ports/webhook-poster.js';
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import type { CarRepository, StoredCar } from '../../domain/car/car-repository.js';
 import { eventsOfChange, overdueEvents, type PendingEvent } from './subscription-events.js';
@@ -18,10 +19,6 @@ import {
   type Subscription,
 } from './subscription.js';
 
-/** Sends one signed POST; answers the HTTP status, or throws when no answer came. */
-export interface WebhookPoster {
-  post(url: string, headers: Readonly<Record<string, string>>, body: string): Promise<number>;
-}
 
 /** Whatever logs (pino's Logger fits). */
 export interface WorkerLog {

@@ -3,7 +3,7 @@ import { RectifyError } from '../../domain/errors.js';
 import { ROLES, toPersonRef, type Principal, type Role } from '../../domain/identity.js';
 import { CAR_STATES } from '../../domain/car/lifecycle.js';
 import { REPORT_TYPES } from '../../domain/car/car-vocabulary.js';
-import type { StateRecord, StateStore } from '../state-store.js';
+import type { StateRecord, StateStore } from '../ports/state-store.js';
 
 /**
  * Webhook subscriptions: a person asks Rectify to POST each event of one kind to a URL (a

@@ -1,4 +1,4 @@
-import type { WebhookPoster } from '../../application/subscriptions/subscription-worker.js';
+import type { WebhookPoster } from '../../application/ports/webhook-poster.js';
 
 /**
  * POSTs a webhook with Node's fetch: no redirects followed (a redirect is a failure, so a

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import type { Clock } from '../src/application/ports.js';
+import type { Clock } from '../application/ports/clock.js';
 import {
   EVENT_SLUGS,
   SUBSCRIPTION_EVENTS,
@@ -15,9 +15,9 @@ import {
   viewOf,
   type SubscriptionEvent,
   type SubscriptionPolicy,
-} from '../src/application/subscriptions/subscription.js';
-import type { StateStore } from '../src/application/state-store.js';
-import { RectifyError } from '../src/domain/errors.js';
+} from '../application/subscriptions/subscription.js';
+import type { StateStore } from '../application/ports/state-store.js';
+import { RectifyError } from '../domain/errors.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 
