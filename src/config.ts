@@ -71,6 +71,11 @@ const EnvSchema = z.object({
   TASK_BOARD_WEB_URL: z.url().optional(),
   TASK_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   TASK_BOARD_POLL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(5_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(1000).default(10),
   STORE: z.enum(['sqlite', 'sharepoint']).default('sqlite'),
   SHAREPOINT_SITE_ID: z.string().trim().min(1).optional(),
   GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com/v1.0'),
@@ -140,6 +145,7 @@ export interface Config {
   readonly procedures: ProcedureLibraryConfig;
   readonly store: StoreConfig;
   readonly audit: AuditConfig;
+  readonly webhooks: WebhookConfig;
 }
 
 /**
@@ -153,6 +159,17 @@ export interface AuditConfig {
     | { readonly kind: 'text'; readonly text: string }
     | { readonly kind: 'file'; readonly file: string; readonly create: boolean };
   readonly checkpointDir: string;
+}
+
+/** Webhook deliveries to subscriptions (Power Automate triggers and other receivers). */
+export interface WebhookConfig {
+  readonly intervalMs: number;
+  readonly retryBaseMs: number;
+  readonly leaseMs: number;
+  readonly maxAttempts: number;
+  readonly disableAfterFailures: number;
+  /** Plain http callbacks to 127.0.0.1 (local mode only). */
+  readonly allowLoopbackHttp: boolean;
 }
 
 /**
@@ -403,6 +420,14 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   return {
     mode: e.RECTIFY_MODE,
     store,
+    webhooks: {
+      intervalMs: e.WEBHOOK_INTERVAL_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      leaseMs: e.WEBHOOK_LEASE_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      disableAfterFailures: e.WEBHOOK_DISABLE_AFTER,
+      allowLoopbackHttp: local,
+    },
     port: e.PORT,
     host: hosts[0] ?? '127.0.0.1',
     hosts,

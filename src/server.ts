@@ -32,6 +32,8 @@ import { parseRegister } from './infrastructure/import/register-file.js';
 import type { BoardTask } from './application/ports/task-board.js';
 import { startTaskSync } from './application/task-sync.js';
 import { openStores, type Stores } from './stores.js';
+import { SubscriptionWorker } from './application/subscriptions/subscription-worker.js';
+import { fetchWebhookPoster } from './infrastructure/webhooks/fetch-webhook-poster.js';
 import { defaultTabDir, tabRouter } from './tab/serve-tab.js';
 
 export interface RunningRectify {
@@ -149,6 +151,24 @@ export async function startRectify(
   });
   workers.push({ stop: stopReminders });
 
+  // Webhook subscriptions: CAR events to Power Automate triggers and other receivers.
+  const webhooks = new SubscriptionWorker({
+    state,
+    feed,
+    scan: stores.scan,
+    repository,
+    poster: fetchWebhookPoster(),
+    clock,
+    today: () => carService.today(),
+    logger: logger.child({ component: 'webhooks' }),
+    maxAttempts: config.webhooks.maxAttempts,
+    disableAfterFailures: config.webhooks.disableAfterFailures,
+    leaseMs: config.webhooks.leaseMs,
+    baseBackoffMs: config.webhooks.retryBaseMs,
+  });
+  await webhooks.init();
+  workers.push(webhooks.start(config.webhooks.intervalMs, () => stores.isOpen()));
+
   let listeningOn = '';
   const authorityHost = config.auth.authorityHost ?? (() => `${listeningOn}/dev/issuer`);
 
@@ -207,6 +227,11 @@ export async function startRectify(
       }),
     },
     exports: { carService, clock, timeZone: config.timeZone, meetingStore: state },
+    subscriptions: {
+      state,
+      clock,
+      policy: { allowLoopbackHttp: config.webhooks.allowLoopbackHttp },
+    },
     afterApi: tabRouter({ dir: options.tabDir ?? defaultTabDir() }),
   });
 

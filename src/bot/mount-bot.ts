@@ -12,6 +12,7 @@ import { NotificationWorker } from './notifications/notification-worker.js';
 import { StateBotStore } from './bot-store.js';
 import { RectifyBot } from './rectify-bot.js';
 import { guardActivities } from './activity-guard.js';
+import { teamsTabDeepLink } from '../infrastructure/graph/activity-feed-notifier.js';
 
 /**
  * How often the notifier reads the audit trail and delivers what is due. On SharePoint a poll
@@ -87,6 +88,9 @@ export function botMount(
       directory: (tenant) => (local ? Promise.resolve(samplePeople) : store.knownPeople(tenant)),
       clock: deps.clock,
       logger,
+      carLink: config.reminders.teamsAppId
+        ? (ref) => teamsTabDeepLink(config.reminders.teamsAppId ?? '', 'rectify', ref)
+        : undefined,
     });
     deps.onMounted?.(bot);
     const worker = new NotificationWorker({

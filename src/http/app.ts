@@ -14,6 +14,7 @@ import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { importRouter, type ImportRouterDeps } from './import-routes.js';
+import { subscriptionRouter, type SubscriptionRouterDeps } from './subscription-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 import { wellFormedInput, wellFormedPath } from './boundary.js';
@@ -48,6 +49,8 @@ export interface AppDeps {
   readonly imports?: ImportRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
+  /** Webhook subscriptions (Power Automate triggers); without it the routes are absent. */
+  readonly subscriptions?: SubscriptionRouterDeps | undefined;
 }
 
 /** Teams, Outlook and Microsoft 365 hosts that may frame Rectify's pages; never `*`. */
@@ -161,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.taskBoard) api.use(taskBoardRouter(deps.taskBoard));
   if (deps.procedures) api.use(proceduresRouter(deps.procedures));
   if (deps.carTasks) api.use(carTasksRouter(deps.carTasks));
+  if (deps.subscriptions) api.use(subscriptionRouter(deps.subscriptions));
   app.use('/api', api);
   if (deps.afterApi) app.use(deps.afterApi);
 

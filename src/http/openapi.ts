@@ -26,6 +26,8 @@ import {
   MeetingSchema,
   PlanMeetingSchema,
 } from './committee-routes.js';
+import { subscriptionOpenApiPaths } from './subscription-routes.js';
+import { DeliveredEventSchema } from '../application/subscriptions/subscription.js';
 import { CONTENT_TYPES, CarRecordPathSchema } from './export-routes.js';
 import {
   NotificationListQuerySchema,
@@ -449,6 +451,8 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      // What a subscription's notification URL receives (no route answers it).
+      schemas: { SubscriptionEvent: DeliveredEventSchema },
     },
     paths: {
       '/api/cars': {
@@ -536,6 +540,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       ...notificationPaths(),
       ...exportPaths(),
       ...taskBoardPaths(),
+      ...subscriptionOpenApiPaths(problem),
       '/api/cars/{idOrNumber}/tasks': {
         get: {
           operationId: 'getCarTasks',

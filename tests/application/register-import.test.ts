@@ -1,3 +1,4 @@
+import { testAudit } from '../support/audit-seal.js';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ const given = (() => {
 
 function aStore(): { db: Database; repository: SqliteCarRepository } {
   const db = openDatabase(path.join(work, `${randomUUID()}.db`));
-  return { db, repository: new SqliteCarRepository(db) };
+  return { db, repository: new SqliteCarRepository(db, testAudit()) };
 }
 
 async function importFile(

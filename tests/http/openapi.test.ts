@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { StateStore } from '../../src/application/ports/state-store.js';
 import type { TaskBoard } from '../../src/application/ports/task-board.js';
+import type { Clock } from '../../src/application/ports/clock.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Router, type Express } from 'express';
 import { pino } from 'pino';
@@ -54,6 +55,11 @@ const everyPart = (): Required<AppDeps> => ({
     state: unused<StateStore>('state'),
     board: unused<TaskBoard>('board'),
     taskUrl: () => '',
+  },
+  subscriptions: {
+    state: unused<StateStore>('state'),
+    clock: unused<Clock>('clock'),
+    policy: { allowLoopbackHttp: false },
   },
 });
 

@@ -234,7 +234,12 @@ export class RegisterImport {
         continue;
       }
       if (key !== undefined) references.set(key, row);
-      const check = importedCar(read.input, { carId: 'check', actionId: (n) => `a${n}` }, importer);
+      const check = importedCar(
+        read.input,
+        { carId: 'check', actionId: (n) => `a${n}` },
+        importer,
+        importer.tenantId,
+      );
       if (!check.ok) {
         outcomes.push({ row, reference: read.reference, outcome: 'failed', reason: check.reason });
         continue;
@@ -265,7 +270,12 @@ export class RegisterImport {
     importer: PersonRef & { readonly tenantId: string },
   ): Promise<RowOutcome> {
     const carId = this.deps.newId();
-    const built = importedCar(r.input, { carId, actionId: (n) => `${carId}-a${n}` }, importer);
+    const built = importedCar(
+      r.input,
+      { carId, actionId: (n) => `${carId}-a${n}` },
+      importer,
+      importer.tenantId,
+    );
     if (!built.ok)
       return { row: r.row, reference: r.reference, outcome: 'failed', reason: built.reason };
     const now = this.deps.clock.now().toISOString();

@@ -84,6 +84,8 @@ export function importedCar(
   input: ImportedCar,
   ids: { readonly carId: string; readonly actionId: (n: number) => string },
   importer: PersonRef,
+  /** The tenant of the person importing: the CAR belongs to it, as a report would. */
+  tenantId: string,
 ): ImportedCarResult {
   if (!IMPORTABLE_STATES.includes(input.state))
     return { ok: false, reason: `state ${input.state} cannot be imported` };
@@ -129,6 +131,7 @@ export function importedCar(
   const classification = triaged ? input.classification : null;
   const primitives: CarPrimitives = {
     id: ids.carId,
+    tenantId,
     number: null,
     state: input.state,
     report: {
