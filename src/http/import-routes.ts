@@ -73,8 +73,12 @@ export const RegisterImportReportSchema = z
 
 export function importRouter(deps: ImportRouterDeps, tokens: TokenValidator): Router {
   const router = Router();
-  router.use(express.json({ limit: Math.ceil((MAX_FILE_BYTES * 4) / 3) + 200_000, strict: true }));
-  router.use(authenticate(tokens));
+  // Only the import takes a body this large; every other route keeps the API's own limit.
+  router.use(
+    '/imports',
+    express.json({ limit: Math.ceil((MAX_FILE_BYTES * 4) / 3) + 200_000, strict: true }),
+    authenticate(tokens),
+  );
   router.post('/imports/register', async (req, res) => {
     const principal = principalOf(res);
     if (!isManagementRepresentative(principal))

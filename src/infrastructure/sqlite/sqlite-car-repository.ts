@@ -685,8 +685,8 @@ export class SqliteCarRepository implements CarRepository {
       n: number,
     ): ListRow[] => {
       const all = [...where, ...extra];
-      const sql = `SELECT c.id, c.version, c.updated_at, c.body, c.reported_at, c.number_year, c.number_seq, c.next_due_date
-        FROM cars c ${all.length > 0 ? `WHERE ${all.join(' AND ')}` : ''}
+      // The row with its trail head (CAR_READ), so that every listed record is checked as read.
+      const sql = `${CAR_READ} ${all.length > 0 ? `WHERE ${all.join(' AND ')}` : ''}
         ORDER BY ${orderBy} LIMIT ?`;
       return this.db.prepare<unknown[], ListRow>(sql).all(...params, ...extraParams, n);
     };

@@ -192,7 +192,7 @@ describe('the facts in the write path', () => {
     const stored = await storeCarInState(repository, 'recorded');
     const before = rowOf(db, stored.car.id);
     // The audit append comes after the CAR's row in the same transaction: make it fail.
-    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log
+    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_trail
              BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
     const car = stored.car;
     const audit = changeWithAudit(car, 'startInvestigation', (c) =>
