@@ -241,8 +241,9 @@ export async function startRectify(
   // The other addresses (::1 beside 127.0.0.1) on the same port; a machine without IPv6 has none.
   const servers = [server];
   for (const host of others) {
-    const extra = await listen(app, port, host).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT') return null;
+    const extra = await listen(app, port, host).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return null;
       throw err;
     });
     if (extra) servers.push(extra);

@@ -135,7 +135,7 @@ describe("the bot and Teams' display name", () => {
       ...invoke,
       from: {
         ...((invoke as Record<string, unknown>).from as object),
-        name: `${people.otherReporter.name}`,
+        name: people.otherReporter.name,
       },
     });
     expect(ok.status).toBe(200);
