@@ -102,6 +102,11 @@ export const ERROR_CATALOGUE = {
   },
   'TASK_BOARD.FAILED': { kind: 'internal', title: 'The task board did not accept the request' },
   'NOTIFICATION.NOT_FOUND': { kind: 'not_found', title: 'No such notification of yours' },
+  'DIRECTORY.UNAVAILABLE': {
+    kind: 'internal',
+    title: 'The organisation directory could not be searched; try again',
+  },
+  'DIRECTORY.GROUP_NOT_FOUND': { kind: 'not_found', title: 'No such group in the directory' },
   'CONFIG.INVALID': { kind: 'internal', title: 'The configuration is not valid' },
   'INTERNAL.UNEXPECTED': { kind: 'internal', title: 'Something went wrong on our side' },
 } as const;

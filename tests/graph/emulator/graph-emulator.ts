@@ -12,6 +12,7 @@ import {
   type FilterNode,
 } from './odata-filter.js';
 import { isActivityRequest, serveActivity } from './activity-routes.js';
+import { isDirectoryRequest, serveDirectory } from './directory-routes.js';
 import { routePlanner } from './planner-routes.js';
 import { driveRoutes } from './drive-routes.js';
 
@@ -606,6 +607,7 @@ export class GraphEmulator {
   private route(request: EmuRequest): EmuResponse {
     const { method, path } = request;
     if (isActivityRequest(request)) return serveActivity(this, request);
+    if (isDirectoryRequest(request)) return serveDirectory(this, request);
     if (path.startsWith('/planner/')) return routePlanner(this, request);
     const bySiteUrl = /^\/sites\/([^/:]+):(\/[^:]*?):?$/.exec(path);
     if (bySiteUrl && method === 'GET') {
