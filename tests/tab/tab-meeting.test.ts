@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { CLASSIFICATION_LABELS } from '../../src/domain/car/car-labels.js';
-import { act, anImplementingCar, report, type CarBody } from '../api/steps.js';
+import { act, anImplementingCar, report, type CarBody } from '../http/steps.js';
 import type { Who } from '../support/rectify-harness.js';
 import { ensureTabBuilt } from './support/build-tab.js';
 import { startMeetingHarness, type MeetingHarness } from './support/meeting-server.js';
