@@ -30,6 +30,11 @@ import { SharePointProcedureLibrary } from './infrastructure/graph/sharepoint-pr
 import { LocalFolderProcedureLibrary } from './infrastructure/procedures/local-folder-library.js';
 import type { BoardTask } from './application/ports/task-board.js';
 import { startTaskSync } from './application/task-sync.js';
+import { CachedDirectory } from './application/cached-directory.js';
+import { PeopleSearch } from './application/people-search.js';
+import type { Directory } from './application/ports/directory.js';
+import { SampleDirectory } from './infrastructure/auth/sample-directory.js';
+import { GraphDirectory } from './infrastructure/graph/graph-directory.js';
 import { openStores, type Stores } from './stores.js';
 import { defaultTabDir, tabRouter } from './tab/serve-tab.js';
 
@@ -46,7 +51,13 @@ export interface RunningRectify {
  */
 export async function startRectify(
   config: Config,
-  options: { clock?: Clock; logger?: Logger; tabDir?: string } = {},
+  options: {
+    clock?: Clock;
+    logger?: Logger;
+    tabDir?: string;
+    /** The organisation directory, instead of the one the configuration picks (tests, bench). */
+    directory?: Directory;
+  } = {},
 ): Promise<RunningRectify> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'rectify' } });
   const stores = await openStores(config);
@@ -54,6 +65,7 @@ export async function startRectify(
   const clock = options.clock ?? systemClock;
   const procedures = await procedureLibraryOf(config, stores);
   const calendar = new WorkingCalendar(config.calendar);
+  const people = new PeopleSearch(options.directory ?? directoryOf(stores, clock));
   const carService = new CarService({
     procedures,
     repository,
@@ -177,6 +189,7 @@ export async function startRectify(
     ready: () => stores.ready(),
     devRouter,
     beforeApi: botMount(config, {
+      people,
       carService,
       repository,
       state,
@@ -192,6 +205,7 @@ export async function startRectify(
     procedures: { library: procedures },
     carTasks: { carService, state, board, taskUrl: taskUrlOf(config) },
     notifications: { inbox },
+    people: { people },
     committee: {
       meetings: new MeetingService({
         carService,
@@ -234,6 +248,15 @@ export async function startRectify(
       stores.close();
     },
   };
+}
+
+/**
+ * The organisation directory: Entra ID through Graph, cached for a minute, wherever Rectify
+ * reaches Graph; the sample directory otherwise.
+ */
+function directoryOf(stores: Stores, clock: Clock): Directory {
+  if (!stores.graph) return new SampleDirectory();
+  return new CachedDirectory(new GraphDirectory(stores.graph.connection), clock);
 }
 
 /** The procedure library after the configuration: the local folder or the site's library. */

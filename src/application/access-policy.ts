@@ -40,3 +40,9 @@ export function canExecute(p: Principal, car: Car, command: CarCommand): boolean
       return false;
   }
 }
+
+/**
+ * Who may search the organisation's directory: the MR, who picks owners, consultees, trainees
+ * and verifiers. A reporter, an owner or a guest never lists the organisation through Rectify.
+ */
+export const mayPickPeople = (p: Principal): boolean => isManagementRepresentative(p);

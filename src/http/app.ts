@@ -11,6 +11,7 @@ import { carsRouter } from './cars-routes.js';
 import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
+import { peopleRouter, type PeopleRouterDeps } from './people-routes.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   readonly carTasks?: CarTasksRouterDeps | undefined;
   /** The procedure library: procedures, their revisions and contents. */
   readonly procedures?: ProceduresRouterDeps | undefined;
+  /** The organisation directory for the MR's people picker; without it the routes are absent. */
+  readonly people?: PeopleRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
 }
@@ -142,6 +145,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.committee) api.use(committeeRouter(deps.committee));
   api.use(exportRouter(deps.exports ?? { carService: deps.carService }));
   if (deps.notifications) api.use(notificationRouter(deps.notifications));
+  if (deps.people) api.use(peopleRouter(deps.people));
   if (deps.taskBoard) api.use(taskBoardRouter(deps.taskBoard));
   if (deps.procedures) api.use(proceduresRouter(deps.procedures));
   if (deps.carTasks) api.use(carTasksRouter(deps.carTasks));

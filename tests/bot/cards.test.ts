@@ -33,7 +33,6 @@ describe('the cards', () => {
           etag: '"v1"',
           viewer: role === 'mr' ? aPerson({ id: 'mr' }) : owner,
           role,
-          people: [owner, aPerson({ id: 'p2', name: 'Second ${person}' })],
           refreshUserIds: ['29:a'],
         });
         expect(cardProblems(c)).toEqual([]);

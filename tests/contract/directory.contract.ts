@@ -8,7 +8,7 @@ import {
   PeopleQuerySchema,
   type Directory,
   type DirectoryPerson,
-} from '../../src/application/directory.js';
+} from '../../src/application/ports/directory.js';
 import { SAMPLE_GROUPS, SAMPLE_PEOPLE } from '../../src/infrastructure/auth/sample-people.js';
 
 export type MakeDirectory = () => Promise<{ directory: Directory; close: () => Promise<void> }>;

@@ -1,29 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CachedDirectory, PeopleQuerySchema } from '../../src/application/directory.js';
+import { CachedDirectory } from '../../src/application/cached-directory.js';
+import { PeopleQuerySchema } from '../../src/application/ports/directory.js';
 import { RectifyError } from '../../src/domain/errors.js';
-import { SAMPLE_GROUPS, SAMPLE_PEOPLE } from '../../src/infrastructure/auth/sample-people.js';
+import { SAMPLE_GROUPS } from '../../src/infrastructure/auth/sample-people.js';
 import { createGraphConnection } from '../../src/infrastructure/graph/graph-client.js';
 import { GraphDirectory } from '../../src/infrastructure/graph/graph-directory.js';
 import { describeDirectoryContract } from '../contract/directory.contract.js';
-import { directoryOf, type EmulatedDirectory } from './emulator/directory-routes.js';
+import { directoryOf, seedSampleDirectory } from './emulator/directory-routes.js';
 import { GraphEmulator } from './emulator/graph-emulator.js';
-
-/** The sample people and groups, entered in the emulated tenant as Entra users and groups. */
-function seedSampleTenant(dir: EmulatedDirectory): void {
-  for (const p of SAMPLE_PEOPLE)
-    if (p.guest) dir.addGuest(p.name, p.email, p.id);
-    else dir.addUser({ id: p.id, displayName: p.name, mail: p.email, jobTitle: p.jobTitle });
-  for (const g of SAMPLE_GROUPS) dir.addGroup(g.name, g.memberIds, g.id);
-  // A group nested in a group is not a person: expanding leaves it out.
-  const first = dir.groups[0];
-  const second = dir.groups[1];
-  if (first && second) first.memberIds.push(second.id);
-}
 
 async function start(): Promise<{ emulator: GraphEmulator; directory: GraphDirectory }> {
   const emulator = new GraphEmulator();
   const url = await emulator.listen();
-  seedSampleTenant(directoryOf(emulator));
+  seedSampleDirectory(emulator);
   const connection = createGraphConnection({
     baseUrl: url,
     accessToken: () => Promise.resolve('emulator-token'),

@@ -17,6 +17,7 @@ import {
   heading,
   notice,
   para,
+  peopleInput,
   showCard,
   subheading,
   textInput,
@@ -42,8 +43,6 @@ export interface CarCardInput {
   readonly etag: string;
   readonly viewer: PersonRef;
   readonly role: CarViewerRole;
-  /** People the MR can pick as action owners and consultees. */
-  readonly people: readonly PersonRef[];
   /** Teams user ids (MRIs) whose card refreshes automatically. */
   readonly refreshUserIds: readonly string[];
   readonly notice?: { readonly text: string; readonly tone: 'good' | 'attention' | 'warning' };
@@ -137,9 +136,6 @@ const actionLines = (actions: readonly CarAction[]): CardElement[] => {
   ];
 };
 
-const peopleChoices = (people: readonly PersonRef[]) =>
-  people.map((p) => ({ value: p.id, title: p.name }));
-
 /** The MR's buttons for the CAR's state: triage, investigation, plan, verification, closure. */
 function mrActions(i: CarCardInput): (ExecuteAction | ShowCardAction)[] {
   const { car } = i;
@@ -149,7 +145,10 @@ function mrActions(i: CarCardInput): (ExecuteAction | ShowCardAction)[] {
     [
       choiceInput('actionKind', 'Kind', choicesOf(ACTION_KIND_LABELS), { required: true }),
       textInput('actionTitle', 'Action', { required: true, max: 300 }),
-      choiceInput('actionOwner', 'Owner', peopleChoices(i.people), { required: true }),
+      peopleInput('actionOwner', 'Owner', [], {
+        required: true,
+        suggested: [i.viewer, ...car.actions.map((a) => a.owner), ...car.investigation.consultees],
+      }),
       new DateInput({ id: 'actionDue', label: 'Due (default: the service level)' }),
     ],
     [execute('Add action', 'car.addAction', t)],
@@ -235,9 +234,9 @@ function mrActions(i: CarCardInput): (ExecuteAction | ShowCardAction)[] {
                 ? { value: car.investigation.causeCategory }
                 : {}),
             }),
-            choiceInput('consultees', 'Consultees', peopleChoices(i.people), {
+            peopleInput('consultees', 'Consultees', car.investigation.consultees, {
               multi: true,
-              value: car.investigation.consultees.map((c) => c.id).join(','),
+              suggested: [...car.actions.map((a) => a.owner), i.viewer],
             }),
             toggle(
               'similarDone',
@@ -310,6 +309,9 @@ function mrActions(i: CarCardInput): (ExecuteAction | ShowCardAction)[] {
   }
 }
 
+/** The id of the note input of one action's "done". */
+export const noteInputId = (actionId: string): string => `note-${actionId}`;
+
 const completable = (state: CarState): boolean =>
   state === 'action_planned' || state === 'implementing';
 
@@ -327,7 +329,8 @@ function ownerActions(
     .map((a) =>
       showCard(
         `Done: ${plain(a.title.slice(0, 40))}`,
-        [textInput('note', 'What was done', { multiline: true, max: 5000 })],
+        // One input per action: input ids must be unique on the whole card.
+        [textInput(noteInputId(a.id), 'What was done', { multiline: true, max: 5000 })],
         [
           execute(
             'Mark done',

@@ -7,7 +7,7 @@ import {
   type DirectoryGroup,
   type DirectoryPerson,
   type PeopleQuery,
-} from '../../application/directory.js';
+} from '../../application/ports/directory.js';
 import { SAMPLE_GROUPS, SAMPLE_PEOPLE, type SamplePerson } from './sample-people.js';
 
 interface SampleGroup {

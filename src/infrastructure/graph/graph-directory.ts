@@ -7,7 +7,7 @@ import {
   type DirectoryGroup,
   type DirectoryPerson,
   type PeopleQuery,
-} from '../../application/directory.js';
+} from '../../application/ports/directory.js';
 import { RectifyError } from '../../domain/errors.js';
 import { toGraphRequestError, type GraphConnection } from './graph-client.js';
 

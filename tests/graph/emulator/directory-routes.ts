@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SAMPLE_GROUPS, SAMPLE_PEOPLE } from '../../../src/infrastructure/auth/sample-people.js';
 
 /**
  * Microsoft Entra ID users and groups in the Graph emulator, as far as Rectify's directory
@@ -523,4 +524,19 @@ function groupJson(g: EmulatedGroup, select: readonly string[] | null): Record<s
   const out: Record<string, unknown> = {};
   for (const p of wanted) out[p] = record[p] ?? null;
   return out;
+}
+
+/**
+ * Enters the sample people and groups as the tenant's Entra users and groups (guests as B2B
+ * guests), with a group nested in the first group: expanding a group yields only people.
+ */
+export function seedSampleDirectory(emulator: object): EmulatedDirectory {
+  const dir = directoryOf(emulator);
+  for (const p of SAMPLE_PEOPLE)
+    if (p.guest) dir.addGuest(p.name, p.email, p.id);
+    else dir.addUser({ id: p.id, displayName: p.name, mail: p.email, jobTitle: p.jobTitle });
+  for (const g of SAMPLE_GROUPS) dir.addGroup(g.name, g.memberIds, g.id);
+  const [first, second] = dir.groups;
+  if (first && second) first.memberIds.push(second.id);
+  return dir;
 }
