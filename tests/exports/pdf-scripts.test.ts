@@ -14,7 +14,7 @@ import {
   collectReviewPack,
   reviewPackDocument,
 } from '../../src/application/exports/review-pack.js';
-import type { ReportDocument } from '../../src/application/exports/report-document.js';
+import type { ReportDocument } from '../../src/application/ports/report-document.js';
 import { localDate } from '../../src/domain/calendar/local-date.js';
 import type { CarPrimitives } from '../../src/domain/car/car.js';
 import { renderPdf } from '../../src/infrastructure/exports/pdf-renderer.js';
