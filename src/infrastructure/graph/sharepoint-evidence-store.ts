@@ -146,7 +146,7 @@ export class SharePointEvidenceStore implements EvidenceStore {
         res = null;
       }
       if (res && (res.status === 200 || res.status === 201)) {
-        const json = (await res.json());
+        const json = await res.json();
         return isRecord(json) ? json : {};
       }
       if (res?.status === 202) {
@@ -167,7 +167,7 @@ export class SharePointEvidenceStore implements EvidenceStore {
       }
       const status = await fetch(uploadUrl).catch(() => null);
       if (status?.ok) {
-        const json = (await status.json());
+        const json = await status.json();
         const next =
           isRecord(json) && Array.isArray(json.nextExpectedRanges)
             ? String(json.nextExpectedRanges[0] ?? '')
