@@ -31,6 +31,11 @@ import { LocalFolderProcedureLibrary } from './infrastructure/procedures/local-f
 import { parseRegister } from './infrastructure/import/register-file.js';
 import type { BoardTask } from './application/ports/task-board.js';
 import { startTaskSync } from './application/task-sync.js';
+import { CachedDirectory } from './application/cached-directory.js';
+import { PeopleSearch } from './application/people-search.js';
+import type { Directory } from './application/ports/directory.js';
+import { SampleDirectory } from './infrastructure/auth/sample-directory.js';
+import { GraphDirectory } from './infrastructure/graph/graph-directory.js';
 import { openStores, type Stores } from './stores.js';
 import { SubscriptionWorker } from './application/subscriptions/subscription-worker.js';
 import { fetchWebhookPoster } from './infrastructure/webhooks/fetch-webhook-poster.js';
@@ -51,7 +56,13 @@ export interface RunningRectify {
  */
 export async function startRectify(
   config: Config,
-  options: { clock?: Clock; logger?: Logger; tabDir?: string } = {},
+  options: {
+    clock?: Clock;
+    logger?: Logger;
+    tabDir?: string;
+    /** The organisation directory, instead of the one the configuration picks (tests, bench). */
+    directory?: Directory;
+  } = {},
 ): Promise<RunningRectify> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'rectify' } });
   const stores = await openStores(config);
@@ -59,6 +70,12 @@ export async function startRectify(
   const clock = options.clock ?? systemClock;
   const procedures = await procedureLibraryOf(config, stores);
   const calendar = new WorkingCalendar(config.calendar);
+  // The Graph directory is the store's tenant; the sample one, like local mode, has one tenant.
+  const directoryTenant =
+    stores.graph && config.store.kind === 'sharepoint'
+      ? config.store.tenantId
+      : config.auth.allowedTenantIds[0];
+  const people = new PeopleSearch(options.directory ?? directoryOf(stores, clock), directoryTenant);
   const carService = new CarService({
     procedures,
     repository,
@@ -201,6 +218,7 @@ export async function startRectify(
     ready: () => stores.ready(),
     devRouter,
     beforeApi: botMount(config, {
+      people,
       carService,
       repository,
       state,
@@ -217,6 +235,7 @@ export async function startRectify(
     imports: { repository, newId: randomUUID, clock, readTable: parseRegister },
     carTasks: { carService, state, board, taskUrl: taskUrlOf(config) },
     notifications: { inbox },
+    people: { people },
     committee: {
       meetings: new MeetingService({
         carService,
@@ -296,6 +315,15 @@ function listen(app: Express, port: number, host: string): Promise<Server> {
       else resolve(s);
     });
   });
+}
+
+/**
+ * The organisation directory: Entra ID through Graph, cached for a minute, wherever Rectify
+ * reaches Graph; the sample directory otherwise.
+ */
+function directoryOf(stores: Stores, clock: Clock): Directory {
+  if (!stores.graph) return new SampleDirectory();
+  return new CachedDirectory(new GraphDirectory(stores.graph.connection), clock);
 }
 
 /** The procedure library after the configuration: the local folder or the site's library. */

@@ -66,3 +66,19 @@ export function mayRun(
 export function canExecute(p: Principal, car: Car, command: CarCommand): boolean {
   return mayRun(p, car, command.op, 'actionId' in command ? { actionId: command.actionId } : {});
 }
+
+/**
+ * Who may search the organisation's directory: the MR, who picks owners, consultees, trainees
+ * and verifiers. A reporter, an owner or a guest never lists the organisation through Rectify.
+ */
+export const mayPickPeople = (p: Principal): boolean => isManagementRepresentative(p);
+
+/**
+ * Whether the directory of one tenant answers this person: only someone of that tenant, so an
+ * MR of another allowed tenant never lists, nor picks, this organisation's people (issue 12).
+ * Without a tenant (one tenant only, as in local mode) it answers everyone of the allow-list.
+ */
+export const directoryServes = (p: Principal, directoryTenantId: string | undefined): boolean =>
+  directoryTenantId === undefined ||
+  directoryTenantId === '' ||
+  p.tenantId.toLowerCase() === directoryTenantId.toLowerCase();

@@ -132,7 +132,7 @@ export const CAR_VERB_COMMANDS: {
     parseWith(CarCommandSchemas.completeAction, {
       op: 'completeAction',
       actionId: str(d, 'actionId'),
-      note: str(d, 'note') ?? '',
+      note: str(d, `note-${str(d, 'actionId') ?? ''}`) ?? str(d, 'note') ?? '',
     }),
   'car.startVerification': () =>
     parseWith(CarCommandSchemas.startVerification, { op: 'startVerification' }),

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Config } from '../config.js';
-import type { PersonRef } from '../domain/identity.js';
+import type { PeopleSearch } from '../application/people-search.js';
 import type { AuditFeed } from '../application/ports/audit-feed.js';
 import type { StateStore } from '../application/ports/state-store.js';
 import { DEFAULT_ROLE_CLAIM_VALUES, SAMPLE_PEOPLE } from '../infrastructure/auth/sample-people.js';
@@ -56,6 +56,8 @@ export function botMount(
   config: Config,
   deps: {
     carService: CarService;
+    /** The organisation directory, for the cards' people typeahead. */
+    people: PeopleSearch;
     repository: CarRepository;
     /** The shared state (SQLite file or SharePoint site, after `config.store.kind`). */
     state: StateStore;
@@ -69,10 +71,8 @@ export function botMount(
   },
 ): (app: Express) => Promise<void> {
   const local = config.mode === 'local';
-  const sample = local ? SAMPLE_PEOPLE : [];
   const roleUsers = roleUsersOf(config);
   const store = new StateBotStore(deps.state);
-  const samplePeople: PersonRef[] = sample.map((p) => ({ id: p.id, name: p.name }));
   const { appId, password, tenantId } = config.bot;
   const credentials = appId && password ? { appId, password, tenantId } : null;
   if (!credentials && !local)
@@ -85,7 +85,7 @@ export function botMount(
       store,
       identity: { allowedTenantIds: config.auth.allowedTenantIds, roleUsers },
       credentials,
-      directory: (tenant) => (local ? Promise.resolve(samplePeople) : store.knownPeople(tenant)),
+      people: deps.people,
       clock: deps.clock,
       logger,
       carLink: config.reminders.teamsAppId

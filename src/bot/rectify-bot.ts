@@ -6,10 +6,13 @@ import type { IAdaptiveCard } from '@microsoft/teams.cards';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
+import { PeopleSearch } from '../application/people-search.js';
+import { RectifyError } from '../domain/errors.js';
 import { CarListQuerySchema } from '../application/car-commands.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { StoredCar } from '../domain/car/car-repository.js';
 import { ERROR_CATALOGUE, isRectifyError } from '../domain/errors.js';
+import { PEOPLE_DATASET } from './cards/card-parts.js';
 import { isManagementRepresentative, type PersonRef, type Principal } from '../domain/identity.js';
 import { identify, rolesOf, type BotIdentityOptions } from './bot-identity.js';
 import { parseCommand, type BotCommand } from './bot-commands.js';
@@ -60,8 +63,8 @@ export interface RectifyBotDeps {
   readonly identity: BotIdentityOptions;
   /** Null only in local mode: then the bot accepts unauthenticated activities (Agents Playground). */
   readonly credentials: BotCredentials | null;
-  /** The people the MR can pick as owners and consultees (local mode: the sample people). */
-  readonly directory: (tenantId: string) => Promise<readonly PersonRef[]>;
+  /** The organisation directory, for the cards' people typeahead and the names of those picked. */
+  readonly people: PeopleSearch;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Where "Open in Rectify" on a message extension card goes (a Teams deep link). */
@@ -119,6 +122,7 @@ export class RectifyBot {
         : { dangerouslyAllowUnauthenticatedRequests: true }),
     });
     this.routes();
+    this.typeahead();
     this.messageActions();
     registerMessageExtension(this.app, {
       carService: deps.carService,
@@ -196,6 +200,42 @@ export class RectifyBot {
       return cardResponse(
         await this.cardAction(who.principal, verb, data, `${ctx.activity.id}:${verb}`),
       );
+    });
+  }
+
+  /**
+   * The cards' people typeahead: Teams sends `application/search` with what the MR typed and
+   * shows at most 15 results (dynamic-search page). Only the MR may search the directory;
+   * anyone else, or an unknown dataset, gets no results.
+   */
+  private typeahead(): void {
+    this.app.on('card.search', async (ctx) => {
+      const none = searchResponse([]);
+      const who = identify(ctx.activity, this.deps.identity);
+      const value = recordOf(ctx.activity.value);
+      if (!who.ok || value.dataset !== PEOPLE_DATASET) return none;
+      const options = recordOf(value.queryOptions);
+      const top = typeof options.top === 'number' ? options.top : MAX_TYPEAHEAD;
+      let query;
+      try {
+        query = PeopleSearch.parse({
+          q: stringOf(value.queryText),
+          limit: Math.max(1, Math.min(MAX_TYPEAHEAD, Math.floor(top))),
+        });
+      } catch (e) {
+        if (isRectifyError(e)) return none;
+        throw e;
+      }
+      try {
+        const found = await this.deps.people.people(who.principal, query);
+        return searchResponse(
+          found.map((p) => ({ title: p.guest ? `${p.name} (guest)` : p.name, value: p.id })),
+        );
+      } catch (e) {
+        if (!isRectifyError(e)) throw e;
+        this.deps.logger.info({ code: e.code }, 'bot: people typeahead refused');
+        return none;
+      }
     });
   }
 
@@ -344,7 +384,7 @@ export class RectifyBot {
     }
     if (await this.deps.store.wasProcessed(invokeKey)) return this.view(p, target.carId);
     try {
-      const command = CAR_VERB_COMMANDS[verb](d, await this.person(p.tenantId));
+      const command = CAR_VERB_COMMANDS[verb](d, await this.picked(p, d));
       const stored = await this.deps.carService.execute(p, target.carId, target.etag, command);
       await this.deps.store.markProcessed(
         invokeKey,
@@ -459,15 +499,30 @@ export class RectifyBot {
       car,
       etag: stored.etag,
       available,
-      people: await this.deps.directory(p.tenantId),
+      viewer: p,
       refreshUserIds,
       ...(notice ? { notice } : {}),
     });
   }
 
-  private async person(tenantId: string): Promise<(id: string) => PersonRef> {
-    const people = await this.deps.directory(tenantId);
-    return (id) => people.find((x) => x.id === id) ?? { id, name: id };
+  /**
+   * The people picked on the card, named as the directory names them. An id the directory
+   * does not know (a forged value, someone who left) is refused: nothing is changed.
+   */
+  private async picked(p: Principal, d: CardData): Promise<(id: string) => PersonRef> {
+    const ids = [stringOf(d.actionOwner), ...stringOf(d.consultees).split(',')]
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    const known: ReadonlyMap<string, PersonRef> =
+      ids.length === 0 ? new Map() : await this.deps.people.resolve(p, ids);
+    return (id) => {
+      const person = known.get(id);
+      if (!person)
+        throw new RectifyError('REQUEST.VALIDATION', {
+          errors: [{ field: 'person', message: 'No such person in the directory' }],
+        });
+      return { id: person.id, name: person.name };
+    };
   }
 }
 
@@ -486,5 +541,14 @@ const dialogCard = (card: IAdaptiveCard) => ({
   },
 });
 const dialogMessage = (text: string) => ({ task: { type: 'message' as const, value: text } });
+
+/** Teams shows at most 15 typeahead results. */
+const MAX_TYPEAHEAD = 15;
+
+const searchResponse = (results: { title: string; value: string }[]) => ({
+  statusCode: 200,
+  type: 'application/vnd.microsoft.search.searchResponse' as const,
+  value: { results },
+});
 
 const listItem = (s: StoredCar) => ({ car: s.car.toPrimitives(), etag: s.etag });

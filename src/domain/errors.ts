@@ -117,6 +117,35 @@ export const ERROR_CATALOGUE = {
     kind: 'validation',
     title: 'The notification URL must be an absolute https URL',
   },
+  'DIRECTORY.UNAVAILABLE': {
+    kind: 'internal',
+    title: 'The organisation directory could not be searched; try again',
+  },
+  'DIRECTORY.GROUP_NOT_FOUND': { kind: 'not_found', title: 'No such group in the directory' },
+  'EVIDENCE.TOO_LARGE': { kind: 'too_large', title: 'The file is larger than evidence may be' },
+  'EVIDENCE.EMPTY': { kind: 'validation', title: 'The file is empty' },
+  'EVIDENCE.TYPE_NOT_ALLOWED': {
+    kind: 'unsupported_media_type',
+    title:
+      'Evidence may be an image, a PDF, an Office document, text or an email; this file is none of them',
+  },
+  'EVIDENCE.EXECUTABLE': {
+    kind: 'unsupported_media_type',
+    title: 'The file is a program; programs are never accepted as evidence',
+  },
+  'EVIDENCE.ARCHIVE_SUSPICIOUS': {
+    kind: 'unsupported_media_type',
+    title: 'The document unpacks to far more than its size; it was refused',
+  },
+  'EVIDENCE.NAME_INVALID': {
+    kind: 'validation',
+    title: 'A file name is 1 to 200 characters, without control characters',
+  },
+  'EVIDENCE.NOT_FOUND': { kind: 'not_found', title: 'No such evidence file on this CAR' },
+  'EVIDENCE.STORE_FAILED': {
+    kind: 'internal',
+    title: 'The evidence could not be stored; try again',
+  },
   'CONFIG.INVALID': { kind: 'internal', title: 'The configuration is not valid' },
   'INTERNAL.UNEXPECTED': { kind: 'internal', title: 'Something went wrong on our side' },
 } as const;

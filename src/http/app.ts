@@ -12,6 +12,7 @@ import { carsRouter } from './cars-routes.js';
 import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
+import { peopleRouter, type PeopleRouterDeps } from './people-routes.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { importRouter, type ImportRouterDeps } from './import-routes.js';
 import { subscriptionRouter, type SubscriptionRouterDeps } from './subscription-routes.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
   readonly procedures?: ProceduresRouterDeps | undefined;
   /** The MR's import of a former register; without it the route is absent. */
   readonly imports?: ImportRouterDeps | undefined;
+  /** The organisation directory for the MR's people picker; without it the routes are absent. */
+  readonly people?: PeopleRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
   /** Webhook subscriptions (Power Automate triggers); without it the routes are absent. */
@@ -161,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.committee) api.use(committeeRouter(deps.committee));
   api.use(exportRouter(deps.exports ?? { carService: deps.carService }));
   if (deps.notifications) api.use(notificationRouter(deps.notifications));
+  if (deps.people) api.use(peopleRouter(deps.people));
   if (deps.taskBoard) api.use(taskBoardRouter(deps.taskBoard));
   if (deps.procedures) api.use(proceduresRouter(deps.procedures));
   if (deps.carTasks) api.use(carTasksRouter(deps.carTasks));

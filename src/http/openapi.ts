@@ -35,6 +35,8 @@ import {
   NotificationPathSchema,
   NotificationSchema,
 } from './notification-routes.js';
+import { GroupListSchema, GroupPathSchema, PeopleListSchema } from './people-routes.js';
+import { PeopleQuerySchema } from '../application/ports/directory.js';
 import {
   BoardTaskListQuerySchema,
   BoardTaskListSchema,
@@ -241,6 +243,56 @@ function notificationPaths(): ZodOpenApiPathsObject {
           '400': problem('Invalid key'),
           ...unauthorized,
           '404': problem('No such notification of the caller (NOTIFICATION.NOT_FOUND)'),
+        },
+      },
+    },
+  };
+}
+
+/** The organisation directory, for the MR's people picker. */
+function peoplePaths(): ZodOpenApiPathsObject {
+  const mrOnly = problem('The Management Representative only');
+  return {
+    '/api/people': {
+      get: {
+        operationId: 'searchPeople',
+        summary: 'People (members and guests) whose name or address starts with the words typed',
+        tags: ['Directory'],
+        requestParams: { query: PeopleQuerySchema },
+        responses: {
+          '200': { description: 'At most `limit` people', ...json(PeopleListSchema) },
+          '400': problem('An empty, too long or malformed query'),
+          ...unauthorized,
+          '403': mrOnly,
+        },
+      },
+    },
+    '/api/groups': {
+      get: {
+        operationId: 'searchGroups',
+        summary: 'Groups whose name starts with the words typed',
+        tags: ['Directory'],
+        requestParams: { query: PeopleQuerySchema },
+        responses: {
+          '200': { description: 'At most `limit` groups', ...json(GroupListSchema) },
+          '400': problem('An empty, too long or malformed query'),
+          ...unauthorized,
+          '403': mrOnly,
+        },
+      },
+    },
+    '/api/groups/{id}/members': {
+      get: {
+        operationId: 'groupMembers',
+        summary: 'The people in a group (its direct members that are users)',
+        tags: ['Directory'],
+        requestParams: { path: GroupPathSchema },
+        responses: {
+          '200': { description: 'The people, sorted by name', ...json(PeopleListSchema) },
+          '400': problem('Not a group object id'),
+          ...unauthorized,
+          '403': mrOnly,
+          '404': problem('No such group (DIRECTORY.GROUP_NOT_FOUND)'),
         },
       },
     },
@@ -538,6 +590,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
+      ...peoplePaths(),
       ...exportPaths(),
       ...taskBoardPaths(),
       ...subscriptionOpenApiPaths(problem),

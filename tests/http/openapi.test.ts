@@ -1,3 +1,4 @@
+import type { PeopleSearch } from '../../src/application/people-search.js';
 import { describe, expect, it } from '@jest/globals';
 import type { StateStore } from '../../src/application/ports/state-store.js';
 import type { TaskBoard } from '../../src/application/ports/task-board.js';
@@ -41,6 +42,7 @@ const everyPart = (): Required<AppDeps> => ({
   afterApi: Router(),
   committee: { meetings: unused<MeetingService>('meetings') },
   notifications: { inbox: unused<ReminderInbox>('inbox') },
+  people: { people: unused<PeopleSearch>('people') },
   exports: { carService: unused<CarService>('carService') },
   procedures: { library: unused<ProcedureLibrary>('library') },
   imports: {

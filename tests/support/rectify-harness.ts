@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/application/ports/clock.js';
+import type { Directory } from '../../src/application/ports/directory.js';
 import { SAMPLE_PEOPLE, type SamplePerson } from '../../src/infrastructure/auth/sample-people.js';
 import { startRectify, type RunningRectify } from '../../src/server.js';
 
@@ -44,7 +45,7 @@ export interface AuthedClient {
 /** Starts Rectify in local mode on a free loopback port with its own data folder. */
 export async function startHarness(
   env: Record<string, string> = {},
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; directory?: Directory } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rectify-test-'));
   const config = loadConfig({

@@ -14,6 +14,7 @@ import type { PersonRef } from '../../domain/identity.js';
 import {
   card,
   choiceInput,
+  peopleInput,
   execute,
   facts,
   heading,
@@ -41,8 +42,8 @@ export interface CarCardInput {
   readonly etag: string;
   /** What the viewer may do now (`availableCommands`): the card's buttons come from it alone. */
   readonly available: readonly AvailableCommand[];
-  /** People the MR can pick as action owners and consultees. */
-  readonly people: readonly PersonRef[];
+  /** Who looks at the card: offered first when they pick people, before the typeahead. */
+  readonly viewer: PersonRef;
   /** Teams user ids (MRIs) whose card refreshes automatically. */
   readonly refreshUserIds: readonly string[];
   readonly notice?: { readonly text: string; readonly tone: 'good' | 'attention' | 'warning' };
@@ -136,10 +137,10 @@ const actionLines = (actions: readonly CarAction[]): CardElement[] => {
   ];
 };
 
-const peopleChoices = (people: readonly PersonRef[]) =>
-  people.map((p) => ({ value: p.id, title: p.name }));
-
 type Button = ExecuteAction | ShowCardAction;
+
+/** The id of the note input of one action's "done". */
+export const noteInputId = (actionId: string): string => `note-${actionId}`;
 
 /** What the investigation form showed, sent back with it so that only changed fields are saved. */
 export const shownInvestigation = (car: CarPrimitives): Record<string, string> => {
@@ -161,7 +162,8 @@ export const shownInvestigation = (car: CarPrimitives): Record<string, string> =
 const completeButton = (action: CarAction, t: Record<string, string>): Button =>
   showCard(
     `Done: ${plain(action.title.slice(0, 40))}`,
-    [textInput('note', 'What was done', { multiline: true, max: 5000 })],
+    // One input per action: input ids must be unique on the whole card.
+    [textInput(noteInputId(action.id), 'What was done', { multiline: true, max: 5000 })],
     [execute('Mark done', 'action.complete', { ...t, actionId: action.id }, { primary: true })],
   );
 
@@ -248,9 +250,9 @@ const BUTTONS: {
         choiceInput('causeCategory', 'Cause category', choicesOf(CAUSE_CATEGORY_LABELS), {
           ...(inv.causeCategory ? { value: inv.causeCategory } : {}),
         }),
-        choiceInput('consultees', 'Consultees', peopleChoices(i.people), {
+        peopleInput('consultees', 'Consultees', inv.consultees, {
           multi: true,
-          value: inv.consultees.map((c) => c.id).join(','),
+          suggested: [...i.car.actions.map((a) => a.owner), i.viewer],
         }),
         toggle(
           'similarDone',
@@ -284,7 +286,14 @@ const BUTTONS: {
       [
         choiceInput('actionKind', 'Kind', choicesOf(ACTION_KIND_LABELS), { required: true }),
         textInput('actionTitle', 'Action', { required: true, max: 300 }),
-        choiceInput('actionOwner', 'Owner', peopleChoices(i.people), { required: true }),
+        peopleInput('actionOwner', 'Owner', [], {
+          required: true,
+          suggested: [
+            i.viewer,
+            ...i.car.actions.map((a) => a.owner),
+            ...i.car.investigation.consultees,
+          ],
+        }),
         new DateInput({ id: 'actionDue', label: 'Due (default: the service level)' }),
       ],
       [execute('Add action', 'car.addAction', t)],

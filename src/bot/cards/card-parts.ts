@@ -5,6 +5,7 @@ import {
   ExecuteAction,
   Fact,
   FactSet,
+  QueryData,
   RefreshDefinition,
   ShowCardAction,
   SubmitAction,
@@ -135,3 +136,47 @@ export const toggle = (id: string, title: string, value = false): ToggleInput =>
     valueOff: 'false',
     value: value ? 'true' : 'false',
   });
+
+/** The dataset a people typeahead asks the bot for (`application/search` invoke). */
+export const PEOPLE_DATASET = 'people';
+
+/**
+ * A person (or several) chosen by typing: Teams asks the bot for matches as the MR types
+ * (dynamic typeahead, `choices.data` of type Data.Query,
+ * https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/dynamic-search),
+ * so the card carries only the people already chosen and a few suggestions (at most
+ * MAX_SUGGESTED, the people already on the CAR), whatever the organisation's size. The
+ * suggestions also keep the input valid where the typeahead is not rendered: Microsoft's
+ * Adaptive Cards validator wants at least one static choice.
+ */
+export const MAX_SUGGESTED = 10;
+
+export const peopleInput = (
+  id: string,
+  label: string,
+  chosen: readonly { readonly id: string; readonly name: string }[],
+  options: {
+    required?: boolean;
+    multi?: boolean;
+    suggested?: readonly { readonly id: string; readonly name: string }[];
+  } = {},
+): ChoiceSetInput => {
+  const offered = new Map<string, string>();
+  for (const p of chosen) offered.set(p.id, p.name);
+  for (const p of options.suggested ?? []) {
+    if (offered.size >= chosen.length + MAX_SUGGESTED) break;
+    if (!offered.has(p.id)) offered.set(p.id, p.name);
+  }
+  return new ChoiceSetInput(
+    ...[...offered].map(([value, title]) => new Choice({ title: plain(title), value })),
+  ).withOptions({
+    id,
+    label,
+    isMultiSelect: options.multi ?? false,
+    style: 'filtered',
+    placeholder: 'Type a name',
+    'choices.data': new QueryData({ dataset: PEOPLE_DATASET, associatedInputs: 'none' }),
+    ...(options.required ? { isRequired: true, errorMessage: `${label} is required` } : {}),
+    ...(chosen.length > 0 ? { value: chosen.map((p) => p.id).join(',') } : {}),
+  });
+};

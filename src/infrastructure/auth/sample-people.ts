@@ -7,6 +7,10 @@ export interface SamplePerson {
   /** App-role values put in the `roles` claim of this person's tokens. */
   appRoles: readonly string[];
   description: string;
+  /** A B2B guest of the tenant (user principal name with #EXT#). */
+  guest?: true;
+  /** The user principal name, when it is not the mail address (guests). */
+  userPrincipalName?: string;
 }
 
 /** The tenant and app registration that local mode pretends to be. */
@@ -76,5 +80,109 @@ export const SAMPLE_PEOPLE: readonly SamplePerson[] = [
     jobTitle: 'Head of Compliance',
     appRoles: ['SteeringCommittee'],
     description: 'Steering Committee member: reviews CARs, trends and decisions.',
+  },
+  {
+    id: '5b7e0c1a-3f2d-4c8e-9a61-0d2f4b6e8a10',
+    name: 'Zhang Wei 张伟',
+    email: 'zhang.wei@contoso.example',
+    jobTitle: 'Network Engineer',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: 'c8a2e4f6-1b3d-4e5f-8a7b-9c0d1e2f3a4b',
+    name: 'Olena Kovalenko Олена Коваленко',
+    email: 'olena.kovalenko@contoso.example',
+    jobTitle: 'Data Protection Officer',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: '9e1f3a5c-7b2d-4f6e-a8c0-b2d4f6a8c0e2',
+    name: 'Layla Haddad ليلى حداد',
+    email: 'layla.haddad@contoso.example',
+    jobTitle: 'Facilities Manager',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: '2d4f6a8c-0e1b-4a3c-9d5e-7f8a9b0c1d2e',
+    name: 'Søren Østergaard',
+    email: 'soren.ostergaard@contoso.example',
+    jobTitle: 'Developer',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: 'e3b5d7f9-2a4c-4e6a-8b0d-1f3a5c7e9b1d',
+    name: 'Nguyễn Thị Lan',
+    email: 'lan.nguyen@contoso.example',
+    jobTitle: 'QA Analyst',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: '7a9c1e3f-5b7d-4f9a-b1c3-d5e7f9a1b3c5',
+    name: 'Lars Berg (Fabrikam)',
+    email: 'lars.berg@fabrikam.example',
+    userPrincipalName: 'lars.berg_fabrikam.example#EXT#@contoso.onmicrosoft.com',
+    guest: true,
+    jobTitle: 'Supplier: managed network service',
+    appRoles: [],
+    description: 'Guest from a supplier: can be given actions and consulted.',
+  },
+  {
+    id: 'b4d6f8a0-c2e4-4a6c-8e0a-2c4e6a8c0e2a',
+    name: 'Kenji Sato 佐藤健二 (Northwind)',
+    email: 'kenji.sato@northwind.example',
+    userPrincipalName: 'kenji.sato_northwind.example#EXT#@contoso.onmicrosoft.com',
+    guest: true,
+    jobTitle: 'Contractor: software development',
+    appRoles: [],
+    description: 'Guest contractor: can be given actions and consulted.',
+  },
+  {
+    id: '3c5e7a9b-1d3f-4b5d-9f1a-3b5d7f9b1d3f',
+    name: 'Aoife Ní Bhriain',
+    email: 'aoife.nibhriain@contoso.example',
+    jobTitle: 'Payroll Officer',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+  {
+    id: '6f8a0c2e-4a6c-4e8a-a0c2-e4a6c8e0a2c4',
+    name: 'Mateo Fernández',
+    email: 'mateo.fernandez@contoso.example',
+    jobTitle: 'Warehouse Supervisor',
+    appRoles: [],
+    description: 'Colleague: can be given actions and consulted.',
+  },
+];
+
+/** The two sample groups, for trainees named by group. Members by id. */
+export const SAMPLE_GROUPS: readonly {
+  readonly id: string;
+  readonly name: string;
+  readonly memberIds: readonly string[];
+}[] = [
+  {
+    id: '0f1e2d3c-4b5a-4697-8877-665544332211',
+    name: 'Service Desk',
+    memberIds: [
+      '4202fded-0b11-4705-8c6e-f47b5e5b7819',
+      '433fa2e5-018e-4102-a206-f30c9a4fe576',
+      '5b7e0c1a-3f2d-4c8e-9a61-0d2f4b6e8a10',
+      '7a9c1e3f-5b7d-4f9a-b1c3-d5e7f9a1b3c5',
+    ],
+  },
+  {
+    id: '1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9',
+    name: 'Engineering',
+    memberIds: [
+      '76beb7aa-85d9-46c2-bc0a-dd1ed29addcb',
+      '2d4f6a8c-0e1b-4a3c-9d5e-7f8a9b0c1d2e',
+      'e3b5d7f9-2a4c-4e6a-8b0d-1f3a5c7e9b1d',
+      'b4d6f8a0-c2e4-4a6c-8e0a-2c4e6a8c0e2a',
+    ],
   },
 ];

@@ -12,8 +12,10 @@ import {
   type FilterNode,
 } from './odata-filter.js';
 import { isActivityRequest, serveActivity } from './activity-routes.js';
+import { isDirectoryRequest, serveDirectory } from './directory-routes.js';
 import { routePlanner } from './planner-routes.js';
 import { driveRoutes } from './drive-routes.js';
+import { uploadRoutes } from './upload-routes.js';
 
 /**
  * A Microsoft Graph emulator for SharePoint lists, on loopback. It behaves like the documents in
@@ -376,6 +378,7 @@ export class GraphEmulator {
     const app = express();
     app.use(express.json({ limit: '20mb' }));
     app.use('/_emulator', this.controlRouter());
+    app.use(uploadRoutes(this));
     app.use(driveRoutes(this));
     app.use(`/_spo${this.site.path}/_api`, (req: Request, res: Response) => {
       this.serveRestViews(req, res);
@@ -606,6 +609,7 @@ export class GraphEmulator {
   private route(request: EmuRequest): EmuResponse {
     const { method, path } = request;
     if (isActivityRequest(request)) return serveActivity(this, request);
+    if (isDirectoryRequest(request)) return serveDirectory(this, request);
     if (path.startsWith('/planner/')) return routePlanner(this, request);
     const bySiteUrl = /^\/sites\/([^/:]+):(\/[^:]*?):?$/.exec(path);
     if (bySiteUrl && method === 'GET') {

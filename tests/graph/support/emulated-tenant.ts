@@ -8,6 +8,7 @@ import { SharePointViewsClient } from '../../../src/infrastructure/graph/sharepo
 import { TEST_AUDIT_KEY } from '../../support/audit-seal.js';
 import { GraphEmulator } from '../emulator/graph-emulator.js';
 import { plannerOf } from '../emulator/planner-routes.js';
+import { seedSampleDirectory } from '../emulator/directory-routes.js';
 import { selfSigned } from './certificates.js';
 import { startTokenEndpoint, type TokenEndpoint } from './token-endpoint.js';
 
@@ -43,6 +44,7 @@ export async function startEmulatedTenant(options: {
     authorize: (token) => (token !== null && endpoint.issued.has(token) ? 200 : 401),
   });
   const graphUrl = await emulator.listen(options.graphPort ?? 0);
+  seedSampleDirectory(emulator);
   const certificatePath = path.join(options.dir, 'graph-app.pem');
   const caPath = path.join(options.dir, 'authority-ca.pem');
   writeFileSync(certificatePath, `${app.keyPem}\n${app.certPem}`, { mode: 0o600 });

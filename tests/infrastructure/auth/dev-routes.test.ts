@@ -19,7 +19,8 @@ const PeopleResponse = z.object({
     z.object({
       id: z.uuid(),
       name: z.string().min(1),
-      email: z.string().endsWith('@contoso.example'),
+      // Members of the sample tenant, and guests from the sample suppliers (B2B).
+      email: z.string().regex(/@(contoso|fabrikam|northwind)\.example$/),
       jobTitle: z.string().min(1),
       roles: z.array(z.string()),
       description: z.string().min(1),

@@ -3,6 +3,7 @@ import type {
   ActionTask,
   AgendaResponse,
   BoardTask,
+  DirectoryPerson,
   DecisionInput,
   DecisionsOutcome,
   Download,
@@ -45,6 +46,16 @@ export async function download(
   if (!res.ok) throw await toApiError(res);
   const named = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
   return { blob: await res.blob(), fileName: named?.[1] ?? fallbackName };
+}
+
+// ---- the organisation directory ---------------------------------------------------
+
+/** People whose name or address starts with the words typed (the MR's picker). */
+export async function searchPeople(
+  client: RectifyClient,
+  q: string,
+): Promise<readonly DirectoryPerson[]> {
+  return items<DirectoryPerson>(client, `/api/people?q=${encodeURIComponent(q)}&limit=10`);
 }
 
 // ---- tasks on the board ------------------------------------------------------------

@@ -79,6 +79,15 @@ export interface SamplePerson {
   readonly description: string;
 }
 
+/** A person in the organisation directory, as `GET /api/people` answers. */
+export interface DirectoryPerson {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string | null;
+  /** A B2B guest of the tenant. */
+  readonly guest: boolean;
+}
+
 export interface FieldError {
   readonly field: string;
   readonly message: string;

@@ -111,20 +111,17 @@ export function RevisionForm({
             }}
           />
         ))}
-        {!people && (
-          <>
-            <PersonPicker label="Add a trainee" value={adding} onChange={setAdding} />
-            <button
-              type="button"
-              onClick={() => {
-                if (adding?.id && adding.name) toggle(adding, true);
-                setAdding(null);
-              }}
-            >
-              Add
-            </button>
-          </>
-        )}
+        <PersonPicker label="Add a trainee" value={adding} onChange={setAdding} />
+        <button
+          type="button"
+          disabled={!adding}
+          onClick={() => {
+            if (adding?.id && adding.name) toggle(adding, true);
+            setAdding(null);
+          }}
+        >
+          Add
+        </button>
         {selected.length === 0 && !loadingDefaults && (
           <Text as="p">Nobody is chosen: no training action will be created.</Text>
         )}
