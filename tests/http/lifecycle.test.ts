@@ -89,11 +89,12 @@ describe('the CAR lifecycle through the REST API', () => {
       'close',
     ])
       expect(ops).toContain(op);
+    // One trail entry per command, each with the fields it changed.
     const entries = (
       history.body as {
-        items: { field: string; operation: string; newValue: unknown; actor: { id: string } }[];
+        items: { operation: string; changes: { field: string; newValue: unknown }[] }[];
       }
-    ).items;
+    ).items.flatMap((e) => e.changes);
     const stateChanges = entries.filter((e) => e.field === 'state').map((e) => e.newValue);
     expect(stateChanges).toEqual([
       'reported',
