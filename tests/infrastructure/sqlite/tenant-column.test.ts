@@ -12,6 +12,11 @@ import {
 } from '../../../src/infrastructure/sqlite/migrations.js';
 import { SqliteCarRepository } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';
 import { SqliteCarScan } from '../../../src/infrastructure/sqlite/sqlite-car-scan.js';
+import {
+  GENESIS_HASH,
+  chainEntry,
+  toStoredJson,
+} from '../../../src/infrastructure/audit/hash-chain.js';
 import { storeCarInState } from '../../support/car-mother.js';
 
 const folders: string[] = [];
@@ -45,6 +50,36 @@ describe('migration 7 on a database file written before it', () => {
     old.exec(`ATTACH DATABASE '${join(folder, 'source.db')}' AS source`);
     old.exec(`INSERT INTO cars (${V6_COLUMNS}) SELECT ${V6_COLUMNS} FROM source.cars`);
     old.exec('DETACH DATABASE source');
+    // The older release's trail (audit_log, hash-chained, one row per field) for each CAR,
+    // which opening the file carries over to the sealed one.
+    const insertLegacy = old.prepare(
+      `INSERT INTO audit_log (sequence, car_id, operation, field, old_value, new_value, reason,
+         actor_id, actor_name, at, prev_hash, hash)
+       VALUES (@sequence, @carId, @operation, @field, @oldValue, @newValue, @reason,
+         @actorId, @actorName, @at, @prevHash, @hash)`,
+    );
+    let prevHash = GENESIS_HASH;
+    const rows = old
+      .prepare<[], { id: string; state: string; reported_at: string }>(
+        'SELECT id, state, reported_at FROM cars ORDER BY id',
+      )
+      .all();
+    rows.forEach((r, n) => {
+      const row = chainEntry(prevHash, {
+        sequence: n + 1,
+        carId: r.id,
+        operation: 'report',
+        field: 'state',
+        oldValue: toStoredJson(null),
+        newValue: toStoredJson(r.state),
+        reason: null,
+        actorId: 'reporter-1',
+        actorName: 'Reporter',
+        at: r.reported_at,
+      });
+      insertLegacy.run(row);
+      prevHash = row.hash;
+    });
     old.close();
 
     const db = openDatabase(file);
