@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import request from 'supertest';
 import { LocalIssuer } from '../../src/infrastructure/auth/local-issuer.js';
+import { PeopleSearch } from '../../src/application/people-search.js';
+import type { Principal, Role } from '../../src/domain/identity.js';
+import { SampleDirectory } from '../../src/infrastructure/auth/sample-directory.js';
 import { LOCAL_CLIENT_ID, LOCAL_TENANT_ID } from '../../src/infrastructure/auth/sample-people.js';
 import {
   aReportBody,
@@ -177,5 +180,34 @@ describe("tenant B's own CAR", () => {
     expect(inA.open.tenantId).toBe(A);
     expect((await (await as(B, 'reporter')).get(`/api/cars/${inB.id}`)).status).toBe(200);
     expect((await (await as(B, 'mr')).get(`/api/cars/${inB.id}`)).status).toBe(200);
+  });
+});
+
+describe("tenant A's directory", () => {
+  it("answers tenant A's MR and nobody of tenant B, not even B's MR", async () => {
+    const ofA = await as(A, 'mr');
+    expect((await ofA.get('/api/people?q=lar')).status).toBe(200);
+    expect((await ofA.get('/api/groups?q=a')).status).toBe(200);
+    for (const who of ROLES) {
+      const ofB = await as(B, who);
+      for (const url of ['/api/people?q=lar', '/api/groups?q=a']) {
+        const res = await ofB.get(url);
+        expect(res.status).toBe(403);
+        expect(res.body).toMatchObject({ code: 'AUTH.FORBIDDEN' });
+      }
+    }
+  });
+
+  it('names nobody of tenant A to someone of tenant B who picks people by id', async () => {
+    const search = new PeopleSearch(new SampleDirectory(), A);
+    const mrOf = (tenantId: string): Principal => ({
+      id: people.mr.id,
+      name: people.mr.name,
+      tenantId,
+      roles: new Set<Role>(['mr']),
+    });
+    const ids = [people.owner.id, people.otherOwner.id];
+    expect([...(await search.resolve(mrOf(A), ids)).keys()].sort()).toEqual([...ids].sort());
+    expect((await search.resolve(mrOf(B), ids)).size).toBe(0);
   });
 });
