@@ -12,7 +12,6 @@ import {
   resolveRectifyLists,
 } from './infrastructure/graph/graph-list-car-repository.js';
 import { openGraphStateStore } from './infrastructure/graph/graph-state-store.js';
-import { graphConnectionFor, listClientFor } from './infrastructure/graph/open-graph-store.js';
 import type { SharePointListClient } from './infrastructure/graph/sharepoint-list-client.js';
 import { PlannerTaskBoard } from './infrastructure/graph/planner-task-board.js';
 import { openDatabase, type Database } from './infrastructure/sqlite/database.js';
@@ -63,6 +62,9 @@ export async function openStores(config: Config): Promise<Stores> {
   let closeScan = (): void => undefined;
   let graph: Stores['graph'] = null;
   if (config.store.kind === 'sharepoint') {
+    // Loaded in SharePoint mode only: it brings in the MSAL library, which local mode never uses.
+    const { graphConnectionFor, listClientFor } =
+      await import('./infrastructure/graph/open-graph-store.js');
     const connection = graphConnectionFor(config.store);
     const lists = listClientFor(config.store, connection);
     const ids = await resolveRectifyLists(lists);
