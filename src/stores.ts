@@ -1,3 +1,4 @@
+import { CommitSignal } from './application/ports/commit-signal.js';
 import type { AuditFeed } from './application/ports/audit-feed.js';
 import type { CarScan } from './application/ports/car-scan.js';
 import type { StateStore } from './application/ports/state-store.js';
@@ -43,6 +44,8 @@ export interface Stores {
     readonly connection: GraphConnection;
     readonly lists: SharePointListClient;
   } | null;
+  /** Raised after each CAR write of this process commits (the embedded store). */
+  readonly commits: CommitSignal;
   /** Resolves when the store answers (readiness). */
   ready(): Promise<void>;
   /** False once closed: background workers stop. */
@@ -54,6 +57,7 @@ export async function openStores(config: Config): Promise<Stores> {
   let db: Database | null = null;
   const embedded = (): Database => (db ??= openDatabase(config.databaseFile));
   let open = true;
+  const commits = new CommitSignal();
 
   let repository: CarRepository;
   let state: StateStore;
@@ -74,7 +78,7 @@ export async function openStores(config: Config): Promise<Stores> {
     scan = new GraphCarScan(lists, { cars: ids.cars });
     graph = { connection, lists };
   } else {
-    repository = new SqliteCarRepository(embedded());
+    repository = new SqliteCarRepository(embedded(), commits);
     state = new SqliteStateStore(embedded());
     feed = new SqliteAuditFeed(embedded());
     // A scan reads through its own connection, so a long read never holds up the writers.
@@ -104,6 +108,7 @@ export async function openStores(config: Config): Promise<Stores> {
     localBoard,
     db,
     graph,
+    commits,
     ready: async () => {
       if (db) db.prepare('SELECT 1').get();
       if (lists) await lists.getSite();

@@ -23,6 +23,7 @@ import {
 import { encodeCarFacts } from '../../application/ports/car-facts.js';
 import { carFactsOf } from '../../application/ports/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
+import type { CommitSignal } from '../../application/ports/commit-signal.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 interface CarRow {
@@ -215,7 +216,11 @@ export class SqliteCarRepository implements CarRepository {
   ) => WriteOutcome;
   private readonly updateTx: (car: Car, expectedEtag: string, audit: AuditRecord) => WriteOutcome;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** Raised after each write commits (the notifier starts at once). */
+    private readonly commits?: CommitSignal,
+  ) {
     const carColumns =
       'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts';
     this.statements = {
@@ -333,6 +338,7 @@ export class SqliteCarRepository implements CarRepository {
     return settle(() => {
       const outcome = this.createTx(car, audit, idempotency);
       adoptNumber(car, outcome.assigned);
+      if (!outcome.replayed) this.commits?.raise();
       return { stored: detached(outcome.stored), replayed: outcome.replayed };
     });
   }
@@ -341,6 +347,7 @@ export class SqliteCarRepository implements CarRepository {
     return settle(() => {
       const outcome = this.updateTx(car, expectedEtag, audit);
       adoptNumber(car, outcome.assigned);
+      this.commits?.raise();
       return detached(outcome.stored);
     });
   }
