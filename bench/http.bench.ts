@@ -124,7 +124,7 @@ export default async function httpBench(): Promise<BenchReport> {
           value: b.perSecond,
           unit: 'req/s',
           baseline: p.perSecond,
-          target: clients === 16 ? 1 / 0.66 : undefined,
+          target: clients === 16 ? 1.5 : undefined,
         },
       );
     }
