@@ -147,10 +147,10 @@ describe('SqliteStateStore batches', () => {
     }
   });
 
-  it('rolls the whole batch back when the process cannot finish it', async () => {
+  it('fails as a whole, writing nothing, while another connection holds the write lock', async () => {
     const { store, another, close } = await makeStore();
     try {
-      const other = (await another()) as SqliteStateStore;
+      const other = await another();
       // Another connection holds the write lock: the batch fails as a whole, nothing is half-done.
       const db = (other as unknown as { db: Database }).db;
       db.pragma('busy_timeout = 0');
