@@ -147,21 +147,22 @@ describe('SqliteStateStore batches', () => {
     }
   });
 
-  it('fails as a whole, writing nothing, while another connection holds the write lock', async () => {
+  it('keeps nothing of a batch whose write fails half-way', async () => {
     const { store, another, close } = await makeStore();
     try {
-      const other = await another();
-      // Another connection holds the write lock: the batch fails as a whole, nothing is half-done.
-      const db = (other as unknown as { db: Database }).db;
-      db.pragma('busy_timeout = 0');
+      // The second insert of the batch fails inside the transaction, after the first was written.
       const mine = (store as unknown as { db: Database }).db;
-      mine.pragma('busy_timeout = 0');
-      db.exec('BEGIN IMMEDIATE');
+      mine.exec(`CREATE TEMP TRIGGER fail_half_way BEFORE INSERT ON main.state_records
+        WHEN NEW.key = 'second' BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
       await expect(
-        store.createAllIfAbsent([{ key: 'x', kind: 'k', value: 1, dueAt: null }]),
-      ).rejects.toThrow();
-      db.exec('ROLLBACK');
-      expect(await store.get('x')).toBeNull();
+        store.createAllIfAbsent([
+          { key: 'first', kind: 'k', value: 1, dueAt: null },
+          { key: 'second', kind: 'k', value: 2, dueAt: null },
+        ]),
+      ).rejects.toThrow('the disk said no');
+      const other = await another();
+      expect(await other.get('first')).toBeNull();
+      expect(await store.get('first')).toBeNull();
     } finally {
       await close();
     }
