@@ -147,27 +147,6 @@ describe('SqliteStateStore batches', () => {
     }
   });
 
-  it('keeps nothing of a batch whose write fails half-way', async () => {
-    const { store, another, close } = await makeStore();
-    try {
-      // The second insert of the batch fails inside the transaction, after the first was written.
-      const mine = (store as unknown as { db: Database }).db;
-      mine.exec(`CREATE TEMP TRIGGER fail_half_way BEFORE INSERT ON main.state_records
-        WHEN NEW.key = 'second' BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
-      await expect(
-        store.createAllIfAbsent([
-          { key: 'first', kind: 'k', value: 1, dueAt: null },
-          { key: 'second', kind: 'k', value: 2, dueAt: null },
-        ]),
-      ).rejects.toThrow('the disk said no');
-      const other = await another();
-      expect(await other.get('first')).toBeNull();
-      expect(await store.get('first')).toBeNull();
-    } finally {
-      await close();
-    }
-  });
-
   it('replaces a batch by compare-and-set: a stale or forged etag changes only its own record', async () => {
     const { store, close } = await makeStore();
     try {
