@@ -1,3 +1,4 @@
+import { testAudit } from '../tests/support/audit-seal.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ export default async function storeBench(): Promise<BenchReport> {
   const dir = mkdtempSync(path.join(tmpdir(), 'rectify-bench-'));
   try {
     const db = openDatabase(path.join(dir, 'rectify.db'));
-    const repo = new SqliteCarRepository(db);
+    const repo = new SqliteCarRepository(db, testAudit());
     const raw = openDatabase(path.join(dir, 'baseline.db'));
     raw.exec('CREATE TABLE plain (id TEXT PRIMARY KEY, body TEXT NOT NULL)');
     const insert = raw.prepare('INSERT INTO plain (id, body) VALUES (?, ?)');

@@ -519,8 +519,9 @@ export class TaskSync {
         : task.completedBy === action.owner.id
           ? action.owner.name
           : task.completedBy;
+    // The board acts in the tenant of the CAR (older records: the home tenant's).
     const principal = taskBoardPrincipal({
-      tenantId: this.deps.tenantId ?? '',
+      tenantId: stored.car.tenantId || (this.deps.tenantId ?? ''),
       boardName: this.deps.board.name,
       completedBy: who,
     });
@@ -608,9 +609,14 @@ export class TaskSync {
   /** The person who started verification round `n`, from the audit trail. */
   private async verificationStarter(carId: string, n: number): Promise<string | null> {
     const starts = (await this.deps.repository.history(carId)).filter(
-      (e) => e.operation === 'startVerification' && e.field === 'verificationRound',
+      (e) =>
+        e.operation === 'startVerification' &&
+        e.changes.some((c) => c.field === 'verificationRound'),
     );
-    const entry = starts.find((e) => e.newValue === n) ?? starts[n - 1];
+    const entry =
+      starts.find((e) =>
+        e.changes.some((c) => c.field === 'verificationRound' && c.newValue === n),
+      ) ?? starts[n - 1];
     return entry?.actor.id ?? null;
   }
 

@@ -13,8 +13,11 @@ import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
+import { importRouter, type ImportRouterDeps } from './import-routes.js';
+import { subscriptionRouter, type SubscriptionRouterDeps } from './subscription-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { wellFormedInput, wellFormedPath } from './boundary.js';
 
 export interface AppDeps {
   readonly carService: CarService;
@@ -42,8 +45,12 @@ export interface AppDeps {
   readonly carTasks?: CarTasksRouterDeps | undefined;
   /** The procedure library: procedures, their revisions and contents. */
   readonly procedures?: ProceduresRouterDeps | undefined;
+  /** The MR's import of a former register; without it the route is absent. */
+  readonly imports?: ImportRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
+  /** Webhook subscriptions (Power Automate triggers); without it the routes are absent. */
+  readonly subscriptions?: SubscriptionRouterDeps | undefined;
 }
 
 /** Teams, Outlook and Microsoft 365 hosts that may frame Rectify's pages; never `*`. */
@@ -101,7 +108,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(correlate, logRequests(deps.logger));
+  app.use(correlate, logRequests(deps.logger), wellFormedPath);
   app.use(compressResponses());
   app.use(
     helmet({
@@ -140,8 +147,11 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   if (deps.beforeApi) await deps.beforeApi(app);
 
+  // Before the API's own body limit: a register file is larger than any other request.
+  if (deps.imports) app.use('/api', importRouter(deps.imports, deps.tokenValidator));
+
   const api = express.Router();
-  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }));
+  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }), wellFormedInput);
   api.use(authenticate(deps.tokenValidator));
   api.get('/me', (_req, res) => {
     const p = principalOf(res);
@@ -154,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   if (deps.taskBoard) api.use(taskBoardRouter(deps.taskBoard));
   if (deps.procedures) api.use(proceduresRouter(deps.procedures));
   if (deps.carTasks) api.use(carTasksRouter(deps.carTasks));
+  if (deps.subscriptions) api.use(subscriptionRouter(deps.subscriptions));
   app.use('/api', api);
   if (deps.afterApi) app.use(deps.afterApi);
 

@@ -14,6 +14,7 @@ import { writeCsv } from '../infrastructure/exports/csv-writer.js';
 const pdfRenderer = () => import('../infrastructure/exports/pdf-renderer.js');
 const xlsxWriter = () => import('../infrastructure/exports/xlsx-writer.js');
 import { principalOf } from './authenticate.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 export type ExportRouterDeps = Pick<ExportServiceDeps, 'carService'> &
   Partial<Omit<ExportServiceDeps, 'carService'>>;
@@ -26,7 +27,7 @@ export const CONTENT_TYPES = {
 
 /** The path of `GET /cars/:idOrNumber/record.pdf` (CarService finds the CAR by either). */
 export const CarRecordPathSchema = z.object({
-  idOrNumber: z.string().meta({ description: 'The CAR id, or its number CAR-YYYY-NNNN' }),
+  idOrNumber: wellFormedText().meta({ description: 'The CAR id, or its number CAR-YYYY-NNNN' }),
 });
 
 /** Only letters, digits, dots and dashes reach a file name. */

@@ -14,6 +14,7 @@ import { localDate } from '../../../src/domain/calendar/local-date.js';
 import { SqliteStateStore } from '../../../src/infrastructure/sqlite/sqlite-state-store.js';
 import { SqliteCarRepository } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';
 import { seedCars, type SeededData } from '../../support/seeded-cars.js';
+import { testAudit } from '../../support/audit-seal.js';
 
 interface Ran {
   readonly sql: string;
@@ -63,7 +64,7 @@ const FILTERS: Record<string, Partial<CarQuery>> = {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-plans-'));
   data = await seedCars({ file: path.join(dir, 'rectify.db'), count: 80 });
-  repository = new SqliteCarRepository(data.db);
+  repository = new SqliteCarRepository(data.db, testAudit());
   recording(data.db);
 }, 60_000);
 
