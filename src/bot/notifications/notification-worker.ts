@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TimeSlices, repeat, type Repeating } from '../../application/repeat.js';
+import type { CommitListener } from '../../application/ports/commit-signal.js';
 import type { Logger } from 'pino';
 import type { AuditFeed } from '../../application/ports/audit-feed.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
@@ -80,8 +81,11 @@ export class NotificationWorker {
     }
   }
 
-  /** Runs `tick` every `intervalMs` until stopped, or until `isOpen` says the store closed. */
-  start(intervalMs: number, isOpen: () => boolean): Repeating {
+  /**
+   * Runs `tick` every `intervalMs` until stopped, or until `isOpen` says the store closed, and
+   * after every commit `wake` signals.
+   */
+  start(intervalMs: number, isOpen: () => boolean, wake?: CommitListener): Repeating {
     const running: Repeating = repeat(
       intervalMs,
       async () => {
@@ -94,6 +98,7 @@ export class NotificationWorker {
       (err) => {
         this.deps.logger.error({ err }, 'notifications: tick failed');
       },
+      wake ? { wake } : {},
     );
     return running;
   }

@@ -30,6 +30,7 @@ import { verifyChain, type ChainedRow } from '../audit/hash-chain.js';
 import { encodeCarFacts } from '../../application/ports/car-facts.js';
 import { carFactsOf } from '../../application/ports/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
+import type { CommitSignal } from '../../application/ports/commit-signal.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 /** The columns kept beside the record for filtering and sorting: checked against it on read. */
@@ -122,6 +123,8 @@ export interface SqliteAuditOptions {
   readonly seal: AuditSeal;
   /** The folder of checkpoint files (outside the data folder); null keeps no checkpoints. */
   readonly checkpointDir: string | null;
+  /** Raised after each write commits (the notifier starts at once). */
+  readonly commits?: CommitSignal;
   /** Told when a checkpoint could not be written after a committed write (the write stands). */
   readonly onCheckpointFailure?: (error: unknown) => void;
   /** Told when a record fails its integrity check on read (before CAR.INTEGRITY_FAILED). */
@@ -578,6 +581,7 @@ export class SqliteCarRepository implements CarRepository {
       const outcome = this.createTx(car, audit, idempotency);
       this.checkpoint(car.id, outcome);
       adoptNumber(car, outcome.assigned);
+      if (!outcome.replayed) this.audit.commits?.raise();
       return { stored: detached(outcome.stored), replayed: outcome.replayed };
     });
   }
@@ -587,6 +591,7 @@ export class SqliteCarRepository implements CarRepository {
       const outcome = this.updateTx(car, expectedEtag, audit);
       this.checkpoint(car.id, outcome);
       adoptNumber(car, outcome.assigned);
+      this.audit.commits?.raise();
       return detached(outcome.stored);
     });
   }
