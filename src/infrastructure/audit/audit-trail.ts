@@ -117,7 +117,7 @@ export function sealEntry(
   // What is stored must read back as what was sealed, value for value.
   const back = TrailEntrySchema.safeParse(JSON.parse(text));
   if (!back.success) throw new Error(`audit entry of CAR ${audit.carId} does not seal`);
-  return { text, mac: seal.entryMac(text), entry: back.data as TrailEntry };
+  return { text, mac: seal.entryMac(text), entry: back.data };
 }
 
 /** Reads a stored entry without checking it (for showing the history). */
@@ -130,7 +130,7 @@ export function readEntry(stored: StoredEntry): TrailEntry {
   }
   const parsed = TrailEntrySchema.safeParse(json);
   if (!parsed.success) throw new Error('an audit entry does not match its schema');
-  return parsed.data as TrailEntry;
+  return parsed.data;
 }
 
 export function auditEntryOf(stored: StoredEntry): AuditEntry {

@@ -7,7 +7,7 @@ import { Car } from '../../domain/car/car.js';
 import type { TrailHead } from '../audit/audit-trail.js';
 import { CHECKED_COLUMNS, parseAuditItem, type AuditItemFields } from './graph-car-trail.js';
 import { C } from './rectify-lists.js';
-import type { Fields, ListItem } from './sharepoint-list-client.js';
+import type { ListItem } from './sharepoint-list-client.js';
 
 /**
  * Between a CAR and its list item. Only this file and the repository know the column names;

@@ -136,7 +136,7 @@ function comparable(
   if (kind === 'instant') {
     const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
     // SharePoint keeps date and time to the second.
-    return Number.isNaN(ms) ? String(value) : Math.floor(ms / 1000);
+    return Number.isNaN(ms) ? JSON.stringify(value) : Math.floor(ms / 1000);
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

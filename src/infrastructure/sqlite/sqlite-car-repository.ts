@@ -14,7 +14,6 @@ import { OPEN_STATES } from '../../domain/car/lifecycle.js';
 import { RectifyError } from '../../domain/errors.js';
 import type { AuditSeal } from '../audit/audit-seal.js';
 import {
-  GENESIS_MAC,
   NO_HEAD,
   auditEntryOf,
   checkRecordAgainstHead,
