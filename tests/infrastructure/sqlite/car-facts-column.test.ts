@@ -15,6 +15,7 @@ import type { CarState } from '../../../src/domain/car/lifecycle.js';
 import { parseCarRecord } from '../../../src/infrastructure/sqlite/car-record.schema.js';
 import { openDatabase, type Database } from '../../../src/infrastructure/sqlite/database.js';
 import {
+  LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   migrate,
   schemaVersion,
@@ -109,7 +110,7 @@ describe('migration 6 on a database file written before it', () => {
     const db = openDatabase(file);
     const sourceDb = new BetterSqlite3(join(folder, 'source.db'), { readonly: true });
     try {
-      expect(schemaVersion(db)).toBe(6);
+      expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
       for (const id of ids) {
         const row = rowOf(db, id) as CarRow;
         expect(row.facts).not.toBeNull();
@@ -190,8 +191,8 @@ describe('the facts in the write path', () => {
     const { db, repository } = aStore();
     const stored = await storeCarInState(repository, 'recorded');
     const before = rowOf(db, stored.car.id);
-    // The audit append comes after the CAR's row in the same transaction: make it fail.
-    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log
+    // The audit append is in the same transaction as the CAR's row: make it fail.
+    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_trail
              BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
     const car = stored.car;
     const audit = changeWithAudit(car, 'startInvestigation', (c) =>
