@@ -29,7 +29,8 @@ export const ERROR_CATALOGUE = {
   },
   'CAR.VERIFIER_IS_OWNER': {
     kind: 'invalid_state',
-    title: 'The effectiveness verifier must not own any of the actions',
+    title:
+      'The effectiveness verifier must not own any of the actions; a committee member who owns none may verify',
   },
   'CAR.MERGE_TARGET_INVALID': {
     kind: 'invalid_state',
