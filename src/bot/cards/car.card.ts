@@ -201,6 +201,10 @@ function mrActions(i: CarCardInput): (ExecuteAction | ShowCardAction)[] {
               max: 64,
               placeholder: 'CAR-YYYY-NNNN',
             }),
+            textInput('mergeReason', 'Why it is a duplicate', {
+              required: true,
+              multiline: true,
+            }),
           ],
           [execute('Merge', 'car.merge', t)],
         ),
