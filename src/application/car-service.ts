@@ -6,6 +6,7 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { isCarNumber } from '../domain/car/car-number.js';
 import {
   Car,
+  assertDueDateNotPast,
   type CarAction,
   type DueDatePolicy,
   type OperationContext,
@@ -242,9 +243,11 @@ export class CarService {
         car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
         return;
       case 'addAction':
+        assertDueDateNotPast(ctx, c.dueDate);
         car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
         return;
       case 'updateAction':
+        assertDueDateNotPast(ctx, c.dueDate);
         car.updateAction(ctx, c.actionId, c);
         return;
       case 'completeAction':

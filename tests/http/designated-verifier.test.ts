@@ -61,3 +61,30 @@ describe('effectiveness when the MR owns an action', () => {
     expect(closed.state).toBe('closed');
   });
 });
+
+describe('an action due date given through the API', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('is refused when it is in the past, and the CAR is unchanged', async () => {
+    const car = await report(h, 'reporter', { title: 'Printer left unlocked' });
+    await act(h, 'mr', car, '/record', { classification: 'minor_nc', severity: 'low' });
+    await act(h, 'mr', car, '/start-investigation');
+    const etag = await etagOf(h, car.id);
+    const res = await (
+      await h.as('mr')
+    )
+      .post(`/api/cars/${car.id}/actions`, { ...aCorrectiveAction(), dueDate: '2020-01-06' })
+      .set('If-Match', etag);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'ACTION.DUE_DATE_PAST' });
+    expect(await etagOf(h, car.id)).toBe(etag);
+  });
+});

@@ -480,7 +480,6 @@ export class Car {
 
   addAction(ctx: OperationContext, action: NewAction, policy: DueDatePolicy): void {
     this.guard('addAction');
-    notInThePast(ctx, action.dueDate);
     const classification = this.props.classification ?? 'minor_nc';
     const dueDate =
       action.dueDate ??
@@ -512,10 +511,9 @@ export class Car {
     });
   }
 
-  updateAction(ctx: OperationContext, actionId: string, changes: ActionChanges): void {
+  updateAction(_ctx: OperationContext, actionId: string, changes: ActionChanges): void {
     this.guard('updateAction');
     this.openAction(actionId);
-    notInThePast(ctx, changes.dueDate);
     this.transition('updateAction', {
       actions: this.props.actions.map((a) =>
         a.id === actionId
@@ -842,8 +840,14 @@ export class Car {
   }
 }
 
-/** A due date given by a person is today or later (ACTION.DUE_DATE_PAST otherwise). */
-function notInThePast(ctx: OperationContext, dueDate: LocalDate | null | undefined): void {
+/**
+ * A due date a person gives an action is today or later (ACTION.DUE_DATE_PAST otherwise).
+ * Applied to every command that sets one; dates the product derives are never in the past.
+ */
+export function assertDueDateNotPast(
+  ctx: OperationContext,
+  dueDate: LocalDate | null | undefined,
+): void {
   if (dueDate !== null && dueDate !== undefined && dueDate < ctx.today)
     throw new RectifyError('ACTION.DUE_DATE_PAST', { dueDate, today: ctx.today });
 }
