@@ -22,6 +22,7 @@ import { reportFormCard } from './cards/report-form.card.js';
 import { messageCard, welcomeCard } from './cards/welcome.card.js';
 import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js';
 import { pinoTeamsLogger } from './pino-teams-logger.js';
+import { registerMessageExtension } from './message-extension.js';
 import type { NotificationKind, Notification } from './notifications/notification-rules.js';
 import type { DeliveryOutcome } from './notifications/notification-worker.js';
 import type { BotStore, ConversationRef } from './bot-store.js';
@@ -63,6 +64,8 @@ export interface RectifyBotDeps {
   readonly directory: (tenantId: string) => Promise<readonly PersonRef[]>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where "Open in Rectify" on a message extension card goes (a Teams deep link). */
+  readonly carLink?: ((idOrNumber: string) => string) | undefined;
 }
 
 type Notice = NonNullable<CarCardInput['notice']>;
@@ -117,6 +120,12 @@ export class RectifyBot {
     });
     this.routes();
     this.messageActions();
+    registerMessageExtension(this.app, {
+      carService: deps.carService,
+      identity: deps.identity,
+      logger: deps.logger,
+      carLink: deps.carLink,
+    });
   }
 
   /** Creates the bot and adds POST /api/messages to the given Express app. */
@@ -418,10 +427,9 @@ export class RectifyBot {
     return ownerCard({
       carId: first.carId,
       carNumber: first.carNumber,
-      carState: first.carState,
       etag: first.etag,
-      viewer: p,
       actions: mine.map((a) => a.action),
+      available: mine.flatMap((a) => a.availableCommands),
       ...(notice ? { notice } : {}),
     });
   }
@@ -438,12 +446,9 @@ export class RectifyBot {
       .filter((r) => involved.has(r.aadObjectId) && r.userMri !== '')
       .map((r) => r.userMri)
       .slice(0, MAX_REFRESH_USERS);
-    // A consultee answers on their own card while the investigation runs (the MR keeps theirs).
-    if (
-      !isManagementRepresentative(p) &&
-      car.state === 'investigating' &&
-      stored.car.isConsultee(p.id)
-    )
+    const available = this.deps.carService.availableCommands(p, stored);
+    // Someone whose only part is to answer as a consultee gets the consultee's own card.
+    if (available.length > 0 && available.every((c) => c.name === 'addConsulteeInput'))
       return consulteeCard({
         car,
         etag: stored.etag,
@@ -453,8 +458,7 @@ export class RectifyBot {
     return carCard({
       car,
       etag: stored.etag,
-      viewer: p,
-      role: isManagementRepresentative(p) ? 'mr' : 'reader',
+      available,
       people: await this.deps.directory(p.tenantId),
       refreshUserIds,
       ...(notice ? { notice } : {}),

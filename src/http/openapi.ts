@@ -11,11 +11,11 @@ import {
   CarListQuerySchema,
   ReportInputSchema,
 } from '../application/car-commands.js';
-import { CarRecordSchema } from '../application/ports/car-record-schema.js';
-import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { CarResourceSchema, MyActionSchema } from '../contract/resources.js';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
 import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
+import { importOpenApiPaths } from './import-routes.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
@@ -26,6 +26,8 @@ import {
   MeetingSchema,
   PlanMeetingSchema,
 } from './committee-routes.js';
+import { subscriptionOpenApiPaths } from './subscription-routes.js';
+import { DeliveredEventSchema } from '../application/subscriptions/subscription.js';
 import { CONTENT_TYPES, CarRecordPathSchema } from './export-routes.js';
 import {
   NotificationListQuerySchema,
@@ -56,12 +58,7 @@ const Problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable error code' });
 
-const Car = CarRecordSchema.extend({
-  etag: z.string(),
-  updatedAt: z.string(),
-  nextDueDate: z.string().nullable(),
-  overdue: z.boolean(),
-}).meta({ id: 'Car' });
+const Car = CarResourceSchema;
 
 const AuditEntry = z
   .object({
@@ -454,6 +451,8 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      // What a subscription's notification URL receives (no route answers it).
+      schemas: { SubscriptionEvent: DeliveredEventSchema },
     },
     paths: {
       '/api/cars': {
@@ -526,16 +525,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
               description: 'Each action with its CAR',
               ...json(
                 z.object({
-                  items: z.array(
-                    z.object({
-                      carId: z.string(),
-                      carNumber: z.string().nullable(),
-                      carState: z.enum(CAR_STATES),
-                      carTitle: z.string().nullable(),
-                      etag: z.string().meta({ description: 'The ETag of the CAR' }),
-                      action: CarRecordSchema.shape.actions.element,
-                    }),
-                  ),
+                  items: z.array(MyActionSchema),
                 }),
               ),
             },
@@ -545,10 +535,12 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       ...operationPaths(),
       ...procedureOpenApiPaths(problem),
+      ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
       ...exportPaths(),
       ...taskBoardPaths(),
+      ...subscriptionOpenApiPaths(problem),
       '/api/cars/{idOrNumber}/tasks': {
         get: {
           operationId: 'getCarTasks',

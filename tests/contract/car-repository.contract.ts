@@ -692,6 +692,81 @@ export function describeCarRepositoryContract(
 
           expect(await idsOf({ visibility: { kind: 'involved', personId: owner.id } })).toEqual([]);
         });
+
+        /** Each kind of involvement on its own: the list answers exactly as `Car.involves`. */
+        const involvement: readonly {
+          kind: string;
+          make: (person: ReturnType<typeof aPerson>, confidential: boolean) => Promise<StoredCar>;
+          seesConfidential: boolean;
+        }[] = [
+          {
+            kind: 'the reporter',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'reported', {
+                reporter: person,
+                details: { confidential },
+              }),
+            seesConfidential: true,
+          },
+          {
+            kind: 'an action owner',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'action_planned', {
+                actionOwner: person,
+                details: { confidential },
+              }),
+            seesConfidential: false,
+          },
+          {
+            kind: 'a consultee',
+            make: async (person, confidential) => {
+              const stored = await storeCarInState(repository, 'investigating', {
+                details: { confidential },
+              });
+              const car = stored.car;
+              return repository.update(
+                car,
+                stored.etag,
+                changeWithAudit(car, 'updateInvestigation', (c) => {
+                  c.updateInvestigation(anOperationContext(), { consultees: [person] });
+                }),
+              );
+            },
+            seesConfidential: true,
+          },
+        ];
+        for (const { kind, make, seesConfidential } of involvement)
+          for (const confidential of [false, true])
+            it(`lists a ${confidential ? 'confidential' : 'non-confidential'} CAR to ${kind} ${
+              confidential && !seesConfidential ? 'not at all' : 'and to nobody else'
+            }`, async () => {
+              const person = aPerson();
+              const stored = await make(person, confidential);
+              await storeCarInState(repository, 'investigating');
+              const visible = confidential && !seesConfidential ? [] : [stored.car.id];
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: person.id } }),
+              ).toEqual(visible);
+              expect(stored.car.involves(person.id)).toBe(visible.length === 1);
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: aPerson().id } }),
+              ).toEqual([]);
+            });
+      });
+
+      describe('tenants', () => {
+        it('lists only the CARs of the tenants asked for, and keeps each CAR its tenant', async () => {
+          const ofA = await storeCarInState(repository, 'recorded', { tenantId: 'tenant-a' });
+          const ofB = await storeCarInState(repository, 'action_planned', { tenantId: 'tenant-b' });
+          const older = await storeCarInState(repository, 'reported');
+
+          expect(await idsOf({ tenantIds: ['tenant-a'] })).toEqual(sortedIds(ofA));
+          expect(await idsOf({ tenantIds: ['tenant-b', ''] })).toEqual(sortedIds(ofB, older));
+          expect(await idsOf({ tenantIds: [] })).toEqual([]);
+          expect(await idsOf({})).toEqual(sortedIds(ofA, ofB, older));
+          expect((await repository.findById(ofB.car.id))?.car.tenantId).toBe('tenant-b');
+          expect((await repository.findById(older.car.id))?.car.tenantId).toBe('');
+        });
       });
 
       describe('sorting', () => {

@@ -975,9 +975,10 @@ function matcherOf(query: CarQuery): (car: Car) => boolean {
         .toLowerCase();
       if (!words.every((w) => haystack.includes(w))) return false;
     }
+    if (query.tenantIds !== undefined && !query.tenantIds.includes(car.tenantId)) return false;
     if (query.visibility.kind === 'involved') {
       const person = query.visibility.personId;
-      if (!car.isReportedBy(person) && (car.confidential || !car.ownsAction(person))) return false;
+      if (!car.involves(person)) return false;
     }
     return true;
   };

@@ -104,6 +104,7 @@ interface CarColumns extends IndexedColumns {
   body: string;
   /** The compact facts the analysis scan reads (`encodeCarFacts`), written with the body. */
   facts: string;
+  tenant_id: string;
 }
 
 interface TrailRow {
@@ -202,6 +203,7 @@ function columnsOf(car: Car, updatedAt: string): CarColumns {
     updated_at: updatedAt,
     body: JSON.stringify(p),
     facts: encodeCarFacts(carFactsOf(p)),
+    tenant_id: p.tenantId,
   };
 }
 
@@ -411,6 +413,8 @@ export class SqliteCarRepository implements CarRepository {
     >;
     readonly deleteActions: Statement<[string]>;
     readonly insertAction: Statement<[string, string, string, string, string]>;
+    readonly deleteInvolved: Statement<[string]>;
+    readonly insertInvolved: Statement<[string, string]>;
     readonly nextNumber: Statement<[number], { last_value: number }>;
     readonly claimByKey: Statement<[string, string], { fingerprint: string; car_id: string }>;
     readonly insertClaim: Statement<[string, string, string, string, string]>;
@@ -440,7 +444,7 @@ export class SqliteCarRepository implements CarRepository {
         ? null
         : CheckpointFile.inDirectory(audit.checkpointDir, this.store, audit.seal);
     const carColumns =
-      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts, audit_seq, audit_mac';
+      'id, number, number_year, number_seq, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, body, facts, tenant_id, audit_seq, audit_mac';
     this.statements = {
       carById: db.prepare(`${CAR_READ} WHERE c.id = ?`),
       carByNumber: db.prepare(`${CAR_READ} WHERE c.number = ?`),
@@ -458,6 +462,8 @@ export class SqliteCarRepository implements CarRepository {
           .join(', ')}, version = version + 1 WHERE id = @id AND version = @expected_version`,
       ),
       deleteActions: db.prepare('DELETE FROM car_actions WHERE car_id = ?'),
+      deleteInvolved: db.prepare('DELETE FROM car_involved WHERE car_id = ?'),
+      insertInvolved: db.prepare('INSERT INTO car_involved (car_id, person_id) VALUES (?, ?)'),
       insertAction: db.prepare(
         'INSERT INTO car_actions (car_id, action_id, kind, owner_id, status) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -506,6 +512,7 @@ export class SqliteCarRepository implements CarRepository {
           audit_mac: head.mac,
         });
         this.replaceActions(working);
+        this.replaceInvolved(working);
         if (claim)
           this.statements.insertClaim.run(
             claim.scope,
@@ -548,6 +555,7 @@ export class SqliteCarRepository implements CarRepository {
         // Unreachable while the write lock is held; kept so a lost update can never pass silently.
         if (result.changes !== 1) throw new RectifyError('CAR.CONFLICT', { currentEtag });
         this.replaceActions(working);
+        this.replaceInvolved(working);
         return {
           stored: { car: working, etag: etagOf(row.version + 1), updatedAt },
           replayed: false,
@@ -612,10 +620,15 @@ export class SqliteCarRepository implements CarRepository {
     const spec = SORTS[query.sort];
     const where: string[] = [];
     const params: unknown[] = [];
+    // Filters never pick the plan: the first page is read in the order of the sort's index
+    // (a unary + keeps a column's own index out), except one state, whose composite indexes
+    // (state, sort columns, id, migration 12) are in that order too. So no page sorts the
+    // matching rows, and its cost stays flat as the register grows.
     const anyOf = (column: string, values: readonly string[] | undefined): void => {
       // An empty list filters nothing, like an absent one.
       if (!values || values.length === 0) return;
-      where.push(`c.${column} IN (${values.map(() => '?').join(', ')})`);
+      if (values.length === 1 && column === 'state') where.push(`c.${column} = ?`);
+      else where.push(`+c.${column} IN (${values.map(() => '?').join(', ')})`);
       params.push(...values);
     };
     anyOf('state', query.states);
@@ -636,12 +649,14 @@ export class SqliteCarRepository implements CarRepository {
       params.push(query.actionOwnerId);
     }
     if (query.reporterId !== undefined) {
+      // One person's reports: few rows, found by the reporter index.
       where.push('c.reporter_id = ?');
       params.push(query.reporterId);
     }
     if (query.overdue === true) {
+      const due = query.sort === 'dueDate' ? 'c.next_due_date' : '+c.next_due_date';
       where.push(
-        `c.state IN (${OPEN_STATES.map(() => '?').join(', ')}) AND c.next_due_date IS NOT NULL AND c.next_due_date < ?`,
+        `+c.state IN (${OPEN_STATES.map(() => '?').join(', ')}) AND ${due} IS NOT NULL AND ${due} < ?`,
       );
       params.push(...OPEN_STATES, query.today);
     }
@@ -649,37 +664,59 @@ export class SqliteCarRepository implements CarRepository {
       where.push("c.search_text LIKE ? ESCAPE '\\'");
       params.push(`%${escapeLike(word)}%`);
     }
+    if (query.tenantIds !== undefined) {
+      where.push(`c.tenant_id IN (${query.tenantIds.map(() => '?').join(', ') || 'NULL'})`);
+      params.push(...query.tenantIds);
+    }
     if (query.visibility.kind === 'involved') {
-      where.push(
-        `(c.reporter_id = ? OR (c.confidential = 0 AND EXISTS (SELECT 1 FROM car_actions a WHERE a.car_id = c.id AND a.status <> 'cancelled' AND a.owner_id = ?)))`,
-      );
-      params.push(query.visibility.personId, query.visibility.personId);
+      where.push('EXISTS (SELECT 1 FROM car_involved i WHERE i.car_id = c.id AND i.person_id = ?)');
+      params.push(query.visibility.personId);
     }
 
     const dir = query.order === 'asc' ? 'ASC' : 'DESC';
     const cmp = query.order === 'asc' ? '>' : '<';
     const cols = spec.columns.map((c) => `c.${c}`);
-    const first = cols[0] ?? 'c.id';
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor, query, spec);
-      if (cursor.k === null) {
-        where.push(`(${first} IS NULL AND c.id ${cmp} ?)`);
-        params.push(cursor.id);
-      } else {
-        const after = `(${[...cols, 'c.id'].join(', ')}) ${cmp} (${[...cols, 'c.id'].map(() => '?').join(', ')})`;
-        where.push(spec.nullable ? `(${first} IS NULL OR ${after})` : after);
-        params.push(...cursor.k, cursor.id);
+    const cursor = query.cursor !== undefined ? decodeCursor(query.cursor, query, spec) : null;
+    const run = (
+      extra: readonly string[],
+      extraParams: readonly unknown[],
+      orderBy: string,
+      n: number,
+    ): ListRow[] => {
+      const all = [...where, ...extra];
+      // The row with its trail head (CAR_READ), so that every listed record is checked as read.
+      const sql = `${CAR_READ} ${all.length > 0 ? `WHERE ${all.join(' AND ')}` : ''}
+        ORDER BY ${orderBy} LIMIT ?`;
+      return this.db.prepare<unknown[], ListRow>(sql).all(...params, ...extraParams, n);
+    };
+    const wanted = query.limit + 1;
+    const keyed = [...cols, 'c.id'].map((c) => `${c} ${dir}`).join(', ');
+    const after = (k: readonly unknown[], id: string): [string, unknown[]] => [
+      `(${[...cols, 'c.id'].join(', ')}) ${cmp} (${[...cols, 'c.id'].map(() => '?').join(', ')})`,
+      [...k, id],
+    ];
+    let rows: ListRow[] = [];
+    // NULLs last in both orders: the rows with a sort key first, then those without it in id
+    // order, each part read in the order of the same index.
+    if (cursor === null || cursor.k !== null) {
+      const extra: string[] = spec.nullable ? cols.map((c) => `${c} IS NOT NULL`) : [];
+      const extraParams: unknown[] = [];
+      if (cursor !== null && cursor.k !== null) {
+        const [clause, values] = after(cursor.k, cursor.id);
+        extra.push(clause);
+        extraParams.push(...values);
       }
+      rows = run(extra, extraParams, keyed, wanted);
     }
-    // NULLs last in both orders, then the sort key, then the id so that the order is total.
-    const orderBy = [
-      ...(spec.nullable ? [`(${first} IS NULL) ASC`] : []),
-      ...cols.map((c) => `${c} ${dir}`),
-      `c.id ${dir}`,
-    ].join(', ');
-    const sql = `${CAR_READ} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${orderBy} LIMIT ?`;
-    const rows = this.db.prepare<unknown[], ListRow>(sql).all(...params, query.limit + 1);
+    if (rows.length < wanted && (spec.nullable || (cursor !== null && cursor.k === null))) {
+      const extra = cols.map((c) => `${c} IS NULL`);
+      const extraParams: unknown[] = [];
+      if (cursor !== null && cursor.k === null) {
+        extra.push(`c.id ${cmp} ?`);
+        extraParams.push(cursor.id);
+      }
+      rows = [...rows, ...run(extra, extraParams, `c.id ${dir}`, wanted - rows.length)];
+    }
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor = rows.length > query.limit && last ? encodeCursor(query, spec, last) : null;
@@ -731,6 +768,12 @@ export class SqliteCarRepository implements CarRepository {
     this.statements.deleteActions.run(car.id);
     for (const a of car.actions)
       this.statements.insertAction.run(car.id, a.id, a.kind, a.owner.id, a.status);
+  }
+
+  /** Who is involved, by the domain's rule, so that listing asks the same question as reading. */
+  private replaceInvolved(car: Car): void {
+    this.statements.deleteInvolved.run(car.id);
+    for (const person of car.involvedPeople()) this.statements.insertInvolved.run(car.id, person);
   }
 
   /** Appends the one entry of this operation after `head`; returns the new head. */
