@@ -819,8 +819,8 @@ export class SqliteCarRepository implements CarRepository {
    */
   private carryOverOlderTrail(): void {
     const pending = this.db
-      .prepare<[], { id: string; body: string }>(
-        'SELECT id, body FROM cars WHERE audit_seq IS NULL',
+      .prepare<[], { id: string; body: string; updated_at: string }>(
+        'SELECT id, body, updated_at FROM cars WHERE audit_seq IS NULL',
       )
       .all();
     if (pending.length > 0) {
@@ -889,8 +889,33 @@ export class SqliteCarRepository implements CarRepository {
             });
             head = { seq: sealed.entry.seq, mac: sealed.mac };
           });
-          if (head.seq === 0)
-            throw new Error(`CAR ${car.id} has no audit trail in the older release to carry over`);
+          if (head.seq === 0) {
+            // A record the older release kept without any trail: adopted as it is, and said so.
+            const sealed = sealEntry(this.seal, {
+              store: this.store,
+              head,
+              audit: {
+                carId: car.id,
+                operation: 'adoptRecord',
+                actor: { id: 'rectify', name: 'Rectify' },
+                at: car.updated_at,
+                reason: 'The older release kept no audit trail for this record',
+                changes: [],
+              },
+              extra: [],
+              recordText: car.body,
+            });
+            this.statements.insertTrail.run({
+              car_id: car.id,
+              car_seq: sealed.entry.seq,
+              operation: 'adoptRecord',
+              actor_id: 'rectify',
+              at: car.updated_at,
+              entry: sealed.text,
+              mac: sealed.mac,
+            });
+            head = { seq: sealed.entry.seq, mac: sealed.mac };
+          }
           setHead.run(head.seq, head.mac, car.id);
         }
       });

@@ -54,11 +54,13 @@ function Triage({ ops, draft }: FormProps) {
     severity: Severity | '';
     rejectReason: string;
     target: string;
+    mergeReason: string;
   }>('triage', () => ({
     classification: '',
     severity: '',
     rejectReason: '',
     target: '',
+    mergeReason: '',
   }));
   const styles = useOpCardStyles();
   return (
@@ -138,7 +140,9 @@ function Triage({ ops, draft }: FormProps) {
         busy={ops.busy !== null}
         error={ops.errorFor('merge')}
         onSubmit={() =>
-          void ops.run('merge', { target: v.target }, 'Merge').then((ok) => ok && reset())
+          void ops
+            .run('merge', { target: v.target, reason: v.mergeReason }, 'Merge')
+            .then((ok) => ok && reset())
         }
       >
         <Field label="CAR number it duplicates" required hint="e.g. CAR-2026-0007">
@@ -146,6 +150,14 @@ function Triage({ ops, draft }: FormProps) {
             value={v.target}
             onChange={(_e, d) => {
               set({ target: d.value });
+            }}
+          />
+        </Field>
+        <Field label="Why it is a duplicate" required>
+          <Textarea
+            value={v.mergeReason}
+            onChange={(_e, d) => {
+              set({ mergeReason: d.value });
             }}
           />
         </Field>
