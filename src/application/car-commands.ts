@@ -248,6 +248,14 @@ export const CarListQuerySchema = z
     state: csv(z.enum(CAR_STATES)),
     type: csv(z.enum(REPORT_TYPES)),
     classification: csv(z.enum(CLASSIFICATIONS)),
+    causeCategory: csv(z.enum(CAUSE_CATEGORIES)),
+    reporter: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: "A reporter's id, or 'me'" }),
     owner: z
       .string()
       .trim()

@@ -248,9 +248,14 @@ export class RectifyBot {
   private async myReports(p: Principal): Promise<IAdaptiveCard> {
     const page = await this.deps.carService.list(
       p,
-      parseWith(CarListQuerySchema, { sort: 'reportedAt', order: 'desc', limit: 200 }),
+      parseWith(CarListQuerySchema, {
+        reporter: 'me',
+        sort: 'reportedAt',
+        order: 'desc',
+        limit: 20,
+      }),
     );
-    const mine = page.items.filter((s) => s.car.isReportedBy(p.id)).slice(0, 20);
+    const mine = page.items;
     return carListCard(
       'Your reports',
       mine.map(listItem),
