@@ -79,7 +79,38 @@ function ActionForm({ car, ops, draft, action }: OperationProps & { action: Acti
   );
 }
 
-/** The open actions this person may complete or cancel now. */
+/** Change an open action's title or due date; only what changed is sent. */
+function UpdateActionForm({ ops, draft, action }: OperationProps & { action: Action }) {
+  const f = useOperationDraft(draft, `update:${action.id}`, () => ({
+    title: action.title,
+    dueDate: String(action.dueDate),
+  }));
+  return (
+    <OperationForm
+      ops={ops}
+      op="updateAction"
+      scope={action.id}
+      target={action.id}
+      title={`Change the action “${action.title}”`}
+      submitLabel="Save the action"
+      body={() => ({
+        actionId: action.id,
+        ...(f.value.title.trim() !== action.title ? { title: f.value.title } : {}),
+        ...(f.value.dueDate !== String(action.dueDate) ? { dueDate: f.value.dueDate } : {}),
+      })}
+      onSaved={f.reset}
+    >
+      <Field label={`Title of “${action.title}”`}>
+        <Input {...f.bind('title')} />
+      </Field>
+      <Field label={`Due date of “${action.title}”`}>
+        <Input type="date" {...f.bind('dueDate')} />
+      </Field>
+    </OperationForm>
+  );
+}
+
+/** The open actions this person may complete, change or cancel now. */
 export function ActionForms(props: OperationProps) {
   const { car } = props;
   const mine = car.actions.filter(
@@ -92,6 +123,11 @@ export function ActionForms(props: OperationProps) {
       {mine.map((a) => (
         <ActionForm key={a.id} {...props} action={a} />
       ))}
+      {car.actions
+        .filter((a) => offered(car, 'updateAction', { actionId: a.id }))
+        .map((a) => (
+          <UpdateActionForm key={`update:${a.id}`} {...props} action={a} />
+        ))}
     </>
   );
 }
