@@ -122,12 +122,14 @@ describe('what each person may do with a CAR, in the tab and on the bot card', (
           .waitFor();
         if (available.length > 0)
           await page.getByRole('heading', { name: 'Work on this CAR' }).waitFor();
-        const shown = await page.$$eval('[data-command], [data-blocked]', (els) =>
-          els.map(
-            (e) =>
-              `${e.getAttribute('data-command') ?? e.getAttribute('data-blocked') ?? ''}:${e.getAttribute('data-target') ?? ''}`,
-          ),
-        );
+        const marked = page.locator('[data-command], [data-blocked]');
+        const shown: string[] = [];
+        for (let i = 0; i < (await marked.count()); i++) {
+          const el = marked.nth(i);
+          const name =
+            (await el.getAttribute('data-command')) ?? (await el.getAttribute('data-blocked'));
+          shown.push(`${name ?? ''}:${(await el.getAttribute('data-target')) ?? ''}`);
+        }
         expect([who, state, [...shown].sort()]).toEqual([who, state, available.map(key).sort()]);
 
         const card = carCard({ car, etag: car.etag, available, people: [], refreshUserIds: [] });
