@@ -22,7 +22,10 @@ import { reportFormCard } from './cards/report-form.card.js';
 import { messageCard, welcomeCard } from './cards/welcome.card.js';
 import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js';
 import { pinoTeamsLogger } from './pino-teams-logger.js';
-import type { NotificationKind, Notification } from './notifications/notification-rules.js';
+import type {
+  NotificationKind,
+  Notification,
+} from '../application/notifications/notification-rules.js';
 import type { DeliveryOutcome } from './notifications/notification-worker.js';
 import type { BotStore, ConversationRef } from './bot-store.js';
 
