@@ -1,14 +1,8 @@
 import { Field, Input } from '@fluentui/react-components';
-import { CLASSIFICATIONS, SEVERITIES } from '../../../../../domain/car/car-vocabulary.js';
 import type { Classification, Severity } from '../../../../../domain/car/car-vocabulary.js';
-import { CLASSIFICATION_LABELS, SEVERITY_LABELS } from '../../../app/car-labels.js';
 import { useOpCardStyles } from '../../mr/OpCard.styles.js';
-import {
-  EnumSelect,
-  OperationForm,
-  useOperationDraft,
-  type OperationProps,
-} from './operation-form.js';
+import { ClassificationFields } from './ClassificationFields.js';
+import { OperationForm, useOperationDraft, type OperationProps } from './operation-form.js';
 
 const orUndefined = (s: string) => (s.trim() ? s.trim() : undefined);
 
@@ -37,29 +31,11 @@ export function ReclassifyForm({ car, ops, draft }: OperationProps) {
       })}
       onSaved={f.reset}
     >
-      <div className={styles.row}>
-        <EnumSelect
-          label="Classification"
-          value={f.value.classification}
-          options={CLASSIFICATIONS}
-          labels={CLASSIFICATION_LABELS}
-          onChange={(classification) => {
-            f.set({ classification });
-          }}
-        />
-        <EnumSelect
-          label="Severity"
-          value={f.value.severity}
-          options={SEVERITIES}
-          labels={SEVERITY_LABELS}
-          onChange={(severity) => {
-            f.set({ severity });
-          }}
-        />
+      <ClassificationFields value={f.value} set={f.set}>
         <Field label="Why" className={styles.grow}>
           <Input {...f.bind('reason')} />
         </Field>
-      </div>
+      </ClassificationFields>
     </OperationForm>
   );
 }

@@ -1,13 +1,6 @@
-import { CLASSIFICATIONS, SEVERITIES } from '../../../../../domain/car/car-vocabulary.js';
 import type { Classification, Severity } from '../../../../../domain/car/car-vocabulary.js';
-import { CLASSIFICATION_LABELS, SEVERITY_LABELS } from '../../../app/car-labels.js';
-import { useOpCardStyles } from '../../mr/OpCard.styles.js';
-import {
-  EnumSelect,
-  OperationForm,
-  useOperationDraft,
-  type OperationProps,
-} from './operation-form.js';
+import { ClassificationFields } from './ClassificationFields.js';
+import { OperationForm, useOperationDraft, type OperationProps } from './operation-form.js';
 
 /** Record the report as a CAR (it gets its number) and classify it. */
 export function RecordForm({ ops, draft }: OperationProps) {
@@ -19,7 +12,6 @@ export function RecordForm({ ops, draft }: OperationProps) {
       severity: '',
     }),
   );
-  const styles = useOpCardStyles();
   return (
     <OperationForm
       ops={ops}
@@ -32,30 +24,7 @@ export function RecordForm({ ops, draft }: OperationProps) {
       })}
       onSaved={f.reset}
     >
-      <div className={styles.row}>
-        <EnumSelect
-          label="Classification"
-          required
-          placeholder="Choose…"
-          value={f.value.classification}
-          options={CLASSIFICATIONS}
-          labels={CLASSIFICATION_LABELS}
-          onChange={(classification) => {
-            f.set({ classification });
-          }}
-        />
-        <EnumSelect
-          label="Severity"
-          required
-          placeholder="Choose…"
-          value={f.value.severity}
-          options={SEVERITIES}
-          labels={SEVERITY_LABELS}
-          onChange={(severity) => {
-            f.set({ severity });
-          }}
-        />
-      </div>
+      <ClassificationFields value={f.value} set={f.set} choose />
     </OperationForm>
   );
 }
