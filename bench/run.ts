@@ -1,17 +1,33 @@
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bench, BenchReport } from './bench-report.js';
 
 /**
- * `npm run bench [-- name]`: runs every bench/*.bench.ts (or those whose name contains the
- * argument) and prints each figure next to its same-run baseline and the ratio.
+ * `npm run bench [-- name ...]`: runs every bench/*.bench.ts, or those named exactly
+ * (`npm run bench -- store` runs store.bench.ts and not state-store.bench.ts), and prints each
+ * figure next to its same-run baseline and the ratio, with the machine's load average.
  */
-const filter = process.argv[2] ?? '';
+const names = process.argv.slice(2).filter((a) => a !== '--');
 const dir = path.dirname(new URL(import.meta.url).pathname);
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
   .sort();
+const unknown = names.filter((n) => !all.includes(`${n}.bench.ts`));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `no bench named ${unknown.join(', ')}; there are: ${all.map((f) => f.replace(/\.bench\.ts$/, '')).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const files =
+  names.length === 0 ? all : all.filter((f) => names.includes(f.replace(/\.bench\.ts$/, '')));
+
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 const fmt = (n: number): string =>
   Number.isInteger(n)
@@ -46,5 +62,8 @@ function print(report: BenchReport): void {
 
 for (const file of files) {
   const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: Bench };
-  print(await mod.default());
+  const before = load();
+  const report = await mod.default();
+  print(report);
+  process.stdout.write(`- load average (1, 5, 15 min): ${before} before, ${load()} after\n`);
 }

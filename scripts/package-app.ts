@@ -1,8 +1,10 @@
 /**
  * Builds the Teams app package: appPackage/manifest.json with its `${{NAME}}` placeholders
  * filled from env/.env.<name> (and env/.env.<name>.user, then the process environment), plus
- * the two icons, zipped to appPackage/build/appPackage.<name>.zip. Refuses to write a package
- * with an unfilled placeholder or a manifest the bundled schema rejects.
+ * the two icons and the Copilot agent (declarativeAgent.json, ai-plugin.json and the plugin's
+ * flattened OpenAPI 3.0 document openapi.copilot.json), zipped to
+ * appPackage/build/appPackage.<name>.zip. Refuses to write a package with an unfilled
+ * placeholder or a manifest, agent, plugin or document its schema rejects.
  *
  *   npm run package -- dev
  */
@@ -110,6 +112,58 @@ export function zip(files: readonly { name: string; data: Buffer }[]): Buffer {
   return Buffer.concat([...local, dir, end]);
 }
 
+/** The Copilot agent's files in the package, beside the manifest. */
+export const AGENT_FILE = 'declarativeAgent.json';
+export const PLUGIN_FILE = 'ai-plugin.json';
+export const PLUGIN_SPEC_FILE = 'openapi.copilot.json';
+
+/** Problems of an OpenAPI document against the OpenAPI 3.0 schema. */
+export async function openApi30Problems(doc: unknown): Promise<string[]> {
+  const { Validator } = await import('@seriousme/openapi-schema-validator');
+  const validator = new Validator();
+  const result = await validator.validate(doc as Record<string, unknown>);
+  if (validator.version !== '3.0') return [`OpenAPI ${validator.version}, not 3.0`];
+  return result.valid ? [] : [JSON.stringify(result.errors)];
+}
+
+/**
+ * The declarative agent, its API plugin, and the plugin's flattened OpenAPI 3.0 document of the
+ * plugin's functions (generated from the same schemas as /api/openapi.json), each validated.
+ */
+export async function agentFiles(
+  env: Readonly<Record<string, string>>,
+): Promise<{ name: string; data: Buffer }[]> {
+  const dir = path.join(ROOT, 'appPackage');
+  const files: { name: string; data: Buffer }[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const name of [AGENT_FILE, PLUGIN_FILE]) {
+    const { text, missing } = renderManifest(readFileSync(path.join(dir, name), 'utf8'), env);
+    if (missing.length > 0) throw new Error(`${name} leaves these unset: ${missing.join(', ')}`);
+    const json: unknown = JSON.parse(text);
+    const problems = await manifestProblems(json);
+    if (problems.length > 0)
+      throw new Error(`${name} does not validate:\n- ${problems.join('\n- ')}`);
+    parsed[name] = json;
+    files.push({ name, data: Buffer.from(JSON.stringify(json, null, 2)) });
+  }
+  const plugin = parsed[PLUGIN_FILE] as { functions: { name: string }[] };
+  const { buildOpenApiDocument } = await import('../src/http/openapi.js');
+  const { toFlatOpenApi30 } = await import('../src/integration/openapi30.js');
+  const { toJson } = await import('../src/integration/json.js');
+  const host = env.TAB_DOMAIN ?? '';
+  const doc = toFlatOpenApi30(toJson(buildOpenApiDocument()), {
+    serverUrl: `https://${host}`,
+    operationIds: plugin.functions.map((f) => f.name),
+    authorityHost: 'login.microsoftonline.com',
+    scope: `api://${host}/${env.AAD_APP_CLIENT_ID ?? ''}/access_as_user`,
+  });
+  const problems = await openApi30Problems(doc);
+  if (problems.length > 0)
+    throw new Error(`${PLUGIN_SPEC_FILE} does not validate:\n- ${problems.join('\n- ')}`);
+  files.push({ name: PLUGIN_SPEC_FILE, data: Buffer.from(JSON.stringify(doc, null, 2)) });
+  return files;
+}
+
 export async function buildAppPackage(
   envName: string,
   env: Readonly<Record<string, string>> = loadEnv(envName),
@@ -126,6 +180,7 @@ export async function buildAppPackage(
   const problems = await manifestProblems(manifest);
   if (problems.length > 0)
     throw new Error(`the manifest does not validate:\n- ${problems.join('\n- ')}`);
+  const agent = await agentFiles(env);
   mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `appPackage.${envName}.zip`);
   writeFileSync(
@@ -134,6 +189,7 @@ export async function buildAppPackage(
       { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2)) },
       { name: manifest.icons.color, data: readFileSync(path.join(dir, manifest.icons.color)) },
       { name: manifest.icons.outline, data: readFileSync(path.join(dir, manifest.icons.outline)) },
+      ...agent,
     ]),
   );
   return out;
@@ -150,6 +206,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     // Prints the schema problems of a rendered manifest as JSON: used by the tests.
     manifestProblems(JSON.parse(readFileSync(second, 'utf8'))).then((problems) => {
       process.stdout.write(`${JSON.stringify(problems)}\n`);
+    }, fail);
+  else if (first === '--agent' && second)
+    // Writes the agent, plugin and plugin OpenAPI files, validated, into a folder: for the tests.
+    agentFiles(loadEnv('dev')).then((files) => {
+      mkdirSync(second, { recursive: true });
+      for (const f of files) writeFileSync(path.join(second, f.name), f.data);
+      process.stdout.write(`${files.map((f) => f.name).join('\n')}\n`);
     }, fail);
   else
     buildAppPackage(first ?? 'dev').then((out) => {

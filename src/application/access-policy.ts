@@ -14,6 +14,21 @@ import {
  * investigation read the CAR, confidential or not (the MR chose them), and answer it.
  * Who is involved in a CAR is the domain's rule (`Car.involves`), which both stores also run.
  */
+/**
+ * Tenants: each CAR belongs to the tenant of its reporter and is seen and changed by that
+ * tenant's members only, whatever roles they hold there (a tenant's administrator assigns its
+ * own roles). Records stored before tenants were recorded belong to the home tenant, the first
+ * allowed one (to any caller where no home tenant is configured: tools and single-tenant tests). This is checked before any other rule: another tenant's CAR does not exist.
+ */
+export const tenantScopeOf = (p: Principal, homeTenantId: string | undefined): readonly string[] =>
+  homeTenantId === undefined || p.tenantId === homeTenantId ? [p.tenantId, ''] : [p.tenantId];
+
+export const belongsToTenantOf = (
+  p: Principal,
+  car: Car,
+  homeTenantId: string | undefined,
+): boolean => tenantScopeOf(p, homeTenantId).includes(car.tenantId);
+
 export const seesEverything = (p: Principal): boolean =>
   isManagementRepresentative(p) || isCommitteeMember(p);
 

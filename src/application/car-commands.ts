@@ -10,16 +10,16 @@ import {
   SOURCES,
 } from '../domain/car/car-vocabulary.js';
 import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { wellFormedText } from './ports/text-schema.js';
 
 /**
  * The inputs of every use case, validated once here and shared by the REST API, the bot and
  * scripts. The OpenAPI document is generated from these same schemas.
  */
 
-const text = (max: number) => z.string().trim().max(max);
-const requiredText = (max: number) => z.string().trim().min(1, 'Required').max(max);
-const reason = z
-  .string()
+const text = (max: number) => wellFormedText().trim().max(max);
+const requiredText = (max: number) => wellFormedText().trim().min(1, 'Required').max(max);
+const reason = wellFormedText()
   .trim()
   .max(2000)
   .optional()
@@ -249,15 +249,13 @@ export const CarListQuerySchema = z
     type: csv(z.enum(REPORT_TYPES)),
     classification: csv(z.enum(CLASSIFICATIONS)),
     causeCategory: csv(z.enum(CAUSE_CATEGORIES)),
-    reporter: z
-      .string()
+    reporter: wellFormedText()
       .trim()
       .min(1)
       .max(128)
       .optional()
       .meta({ description: "A reporter's id, or 'me'" }),
-    owner: z
-      .string()
+    owner: wellFormedText()
       .trim()
       .min(1)
       .max(128)
@@ -267,11 +265,11 @@ export const CarListQuerySchema = z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
       .optional(),
-    q: z.string().trim().max(200).optional().meta({ description: 'Words to find' }),
+    q: wellFormedText().trim().max(200).optional().meta({ description: 'Words to find' }),
     sort: z.enum(['reportedAt', 'updatedAt', 'number', 'dueDate']).default('reportedAt'),
     order: z.enum(['asc', 'desc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: wellFormedText().max(500).optional(),
   })
   .strict();
 export type CarListQuery = z.infer<typeof CarListQuerySchema>;

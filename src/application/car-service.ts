@@ -15,7 +15,13 @@ import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-reposi
 import { RectifyError, isRectifyError } from '../domain/errors.js';
 import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.js';
 import { traineesOf } from '../domain/procedure/procedure.js';
-import { canExecute, canView, seesEverything } from './access-policy.js';
+import {
+  belongsToTenantOf,
+  canExecute,
+  canView,
+  seesEverything,
+  tenantScopeOf,
+} from './access-policy.js';
 import { availableCommands, type AvailableCommand } from './available-commands.js';
 import type { CarCommand, CarCommandName, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
@@ -37,10 +43,16 @@ type CommandHandler<K extends CarCommandName> = (
   car: Car,
   command: CommandOf<K>,
   ctx: OperationContext,
+  principal: Principal,
 ) => void | Promise<void>;
 
 export interface CarServiceDeps {
   readonly repository: CarRepository;
+  /**
+   * The home tenant (the first allowed one), owner of records stored before tenants were
+   * recorded. Lowercase, as the tenant ids of principals are.
+   */
+  readonly homeTenantId?: string | undefined;
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly calendar: WorkingCalendar;
@@ -82,6 +94,7 @@ export class CarService {
     const ctx = this.context(principal);
     const car = Car.report({
       id: this.deps.newId(),
+      tenantId: principal.tenantId,
       reporter: ctx.actor,
       reportedAt: ctx.now,
       details: input,
@@ -105,8 +118,13 @@ export class CarService {
     return this.deps.repository.create(car, audit, claim);
   }
 
+  /** The tenants whose CARs this caller's queries may return (see the access policy). */
+  tenantScope(principal: Principal): readonly string[] {
+    return tenantScopeOf(principal, this.homeTenantId());
+  }
+
   async get(principal: Principal, idOrNumber: string): Promise<StoredCar> {
-    const stored = await this.load(idOrNumber);
+    const stored = await this.load(principal, idOrNumber);
     if (!canView(principal, stored.car))
       throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
@@ -126,6 +144,7 @@ export class CarService {
       visibility: seesEverything(principal)
         ? { kind: 'all' }
         : { kind: 'involved', personId: principal.id },
+      tenantIds: this.tenantScope(principal),
       sort: query.sort,
       order: query.order,
       limit: query.limit,
@@ -145,6 +164,7 @@ export class CarService {
         actionOwnerId: principal.id,
         today: this.today(),
         visibility: { kind: 'all' },
+        tenantIds: this.tenantScope(principal),
         sort: 'dueDate',
         order: 'asc',
         limit: 200,
@@ -197,7 +217,7 @@ export class CarService {
     // The caller's ETag lets the store answer from a copy it knows to be that version; a stale
     // copy only costs a conflict on the write, which is checked against the store itself.
     const seen = ifMatch?.trim();
-    const stored = await this.load(idOrNumber, seen && seen !== '*' ? seen : undefined);
+    const stored = await this.load(principal, idOrNumber, seen && seen !== '*' ? seen : undefined);
     const allowed = canExecute(principal, stored.car, command);
     if (!allowed && !canView(principal, stored.car))
       throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
@@ -209,7 +229,7 @@ export class CarService {
     const car = stored.car;
     const before = car.toPrimitives();
     const ctx = this.context(principal);
-    await this.apply(car, command, ctx);
+    await this.apply(principal, car, command, ctx);
     const audit: AuditRecord = {
       carId: car.id,
       operation: command.op,
@@ -224,7 +244,7 @@ export class CarService {
       // Someone saved between our read and our write: answer with what is stored now (read
       // again without the hint, so never an outdated copy).
       if (isRectifyError(e) && e.code === 'CAR.CONFLICT')
-        throw this.conflict(principal, await this.load(car.id));
+        throw this.conflict(principal, await this.load(principal, car.id));
       throw e;
     }
   }
@@ -241,8 +261,8 @@ export class CarService {
     reject: (car, c, ctx) => {
       car.reject(ctx, c);
     },
-    merge: async (car, c, ctx) => {
-      const target = (await this.load(c.target)).car;
+    merge: async (car, c, ctx, principal) => {
+      const target = (await this.load(principal, c.target)).car;
       car.merge(ctx, {
         target: { id: target.id, number: target.number, state: target.state },
         reason: c.reason ?? null,
@@ -306,21 +326,32 @@ export class CarService {
   } satisfies { readonly [K in CarCommandName]: CommandHandler<K> };
 
   private async apply<K extends CarCommandName>(
+    principal: Principal,
     car: Car,
     c: CommandOf<K>,
     ctx: OperationContext,
   ): Promise<void> {
     const handler = this.handlers[c.op] as CommandHandler<K>;
-    await handler(car, c, ctx);
+    await handler(car, c, ctx, principal);
   }
 
-  private async load(idOrNumber: string, knownEtag?: string): Promise<StoredCar> {
+  /** The CAR, if it exists in the caller's tenant: another tenant's CAR is not found. */
+  private async load(
+    principal: Principal,
+    idOrNumber: string,
+    knownEtag?: string,
+  ): Promise<StoredCar> {
     const options = knownEtag === undefined ? undefined : { knownEtag };
     const stored = isCarNumber(idOrNumber)
       ? await this.deps.repository.findByNumber(idOrNumber, options)
       : await this.deps.repository.findById(idOrNumber, options);
-    if (!stored) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    if (!stored || !belongsToTenantOf(principal, stored.car, this.homeTenantId()))
+      throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
+  }
+
+  private homeTenantId(): string | undefined {
+    return this.deps.homeTenantId?.toLowerCase();
   }
 
   /** The current version, with its content only for a caller who may read the CAR. */

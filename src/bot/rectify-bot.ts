@@ -22,6 +22,7 @@ import { reportFormCard } from './cards/report-form.card.js';
 import { messageCard, welcomeCard } from './cards/welcome.card.js';
 import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js';
 import { pinoTeamsLogger } from './pino-teams-logger.js';
+import { registerMessageExtension } from './message-extension.js';
 import type {
   NotificationKind,
   Notification,
@@ -66,6 +67,8 @@ export interface RectifyBotDeps {
   readonly directory: (tenantId: string) => Promise<readonly PersonRef[]>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where "Open in Rectify" on a message extension card goes (a Teams deep link). */
+  readonly carLink?: ((idOrNumber: string) => string) | undefined;
 }
 
 type Notice = NonNullable<CarCardInput['notice']>;
@@ -120,6 +123,12 @@ export class RectifyBot {
     });
     this.routes();
     this.messageActions();
+    registerMessageExtension(this.app, {
+      carService: deps.carService,
+      identity: deps.identity,
+      logger: deps.logger,
+      carLink: deps.carLink,
+    });
   }
 
   /** Creates the bot and adds POST /api/messages to the given Express app. */

@@ -11,6 +11,7 @@ import {
 } from '../application/ports/task-board.js';
 import { linkKey } from '../application/task-sync.js';
 import { principalOf } from './authenticate.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 import { ActionTaskSchema, type ActionTask } from '../contract/resources.js';
 
 export interface CarTasksRouterDeps {
@@ -31,7 +32,7 @@ export const CarTasksSchema = z
   .meta({ id: 'CarTasks' });
 
 // Only the part of the task sync's link this route needs; the rest is the sync's own business.
-const LinkTaskId = z.object({ taskId: z.string().min(1) });
+const LinkTaskId = z.object({ taskId: wellFormedText().min(1) });
 
 /**
  * `GET /cars/:idOrNumber/tasks`: each action of the CAR with its board task and live status.

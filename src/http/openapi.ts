@@ -15,6 +15,7 @@ import { CarResourceSchema, MyActionSchema } from '../contract/resources.js';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
 import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
+import { importOpenApiPaths } from './import-routes.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
@@ -25,6 +26,8 @@ import {
   MeetingSchema,
   PlanMeetingSchema,
 } from './committee-routes.js';
+import { subscriptionOpenApiPaths } from './subscription-routes.js';
+import { DeliveredEventSchema } from '../application/subscriptions/subscription.js';
 import { CONTENT_TYPES, CarRecordPathSchema } from './export-routes.js';
 import {
   NotificationListQuerySchema,
@@ -59,12 +62,10 @@ const Car = CarResourceSchema;
 
 const AuditEntry = z
   .object({
-    sequence: z.number().int(),
+    sequence: z.number().int().min(1),
     carId: z.string(),
     operation: z.string(),
-    field: z.string(),
-    oldValue: z.unknown(),
-    newValue: z.unknown(),
+    changes: z.array(z.object({ field: z.string(), oldValue: z.unknown(), newValue: z.unknown() })),
     reason: z.string().nullable(),
     actor: z.object({ id: z.string(), name: z.string() }),
     at: z.string(),
@@ -450,6 +451,8 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      // What a subscription's notification URL receives (no route answers it).
+      schemas: { SubscriptionEvent: DeliveredEventSchema },
     },
     paths: {
       '/api/cars': {
@@ -547,10 +550,12 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       ...operationPaths(),
       ...procedureOpenApiPaths(problem),
+      ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
       ...exportPaths(),
       ...taskBoardPaths(),
+      ...subscriptionOpenApiPaths(problem),
       '/api/cars/{idOrNumber}/tasks': {
         get: {
           operationId: 'getCarTasks',

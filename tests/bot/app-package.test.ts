@@ -38,6 +38,7 @@ const ENV = {
   APP_NAME_SUFFIX: '-dev',
   BOT_ID: '22222222-2222-4222-8222-222222222222',
   AAD_APP_CLIENT_ID: '33333333-3333-4333-8333-333333333333',
+  OAUTH2_CONFIGURATION_ID: 'rectify-oauth-registration',
 };
 
 interface Manifest {
@@ -199,7 +200,7 @@ describe('the Teams app package', () => {
     expect(drawn.every(([r, g, b]) => r === 255 && g === 255 && b === 255)).toBe(true);
   });
 
-  it('builds the zip with the manifest and both icons (npm run package)', () => {
+  it('builds the zip with the manifest, both icons and the Copilot agent (npm run package)', () => {
     const file = script(['jest-test'], ENV).trim();
     try {
       expect(file).toBe(path.resolve('appPackage/build/appPackage.jest-test.zip'));
@@ -213,7 +214,14 @@ describe('the Teams app package', () => {
         names.push(zip.toString('utf8', at + 46, at + 46 + n));
         at += 46 + n + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
       }
-      expect(names).toEqual(['manifest.json', 'color.png', 'outline.png']);
+      expect(names).toEqual([
+        'manifest.json',
+        'color.png',
+        'outline.png',
+        'declarativeAgent.json',
+        'ai-plugin.json',
+        'openapi.copilot.json',
+      ]);
     } finally {
       rmSync(file, { force: true });
     }

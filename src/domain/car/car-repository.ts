@@ -43,6 +43,11 @@ export interface CarQuery {
    */
   readonly visibility:
     { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };
+  /**
+   * Only CARs of these tenants (`Car.tenantId`; '' for records stored before tenants were
+   * recorded). Absent: every tenant, for Rectify's own background work only.
+   */
+  readonly tenantIds?: readonly string[] | undefined;
   readonly sort: CarSortField;
   readonly order: 'asc' | 'desc';
   readonly limit: number;

@@ -170,6 +170,11 @@ export interface CarPrimitives {
   readonly closure: Closure | null;
   readonly reopenings: readonly Reopening[];
   readonly committeeReviews: readonly CommitteeReview[];
+  /**
+   * The Entra tenant whose member reported it: the CAR is that tenant's alone. Empty for
+   * records stored before tenants were recorded (they belong to the first allowed tenant).
+   */
+  readonly tenantId: string;
 }
 
 /** Who acts and when, for every operation. `now` is an ISO instant, `today` the organisation's date. */
@@ -321,6 +326,8 @@ export class Car {
 
   static report(input: {
     id: string;
+    /** The reporter's tenant; empty only where no tenant is known (tools, tests). */
+    tenantId?: string;
     reporter: PersonRef;
     reportedAt: string;
     details: ReportDetails;
@@ -354,14 +361,20 @@ export class Car {
       closure: null,
       reopenings: [],
       committeeReviews: [],
+      tenantId: input.tenantId ?? '',
     });
   }
 
-  /** Records stored before `plannedAt` existed come without it. */
+  /** Records stored before `plannedAt` or `tenantId` existed come without them. */
   static fromPrimitives(
-    p: Omit<CarPrimitives, 'plannedAt'> & { readonly plannedAt?: string | null | undefined },
+    p: Omit<CarPrimitives, 'plannedAt' | 'tenantId'> & {
+      readonly plannedAt?: string | null | undefined;
+      readonly tenantId?: string | undefined;
+    },
   ): Car {
-    return new Car(structuredClone({ ...p, plannedAt: p.plannedAt ?? null }));
+    return new Car(
+      structuredClone({ ...p, plannedAt: p.plannedAt ?? null, tenantId: p.tenantId ?? '' }),
+    );
   }
 
   toPrimitives(): CarPrimitives {
@@ -379,6 +392,9 @@ export class Car {
   }
   get reporter(): PersonRef {
     return this.props.reporter;
+  }
+  get tenantId(): string {
+    return this.props.tenantId;
   }
   get confidential(): boolean {
     return this.props.report.confidential;

@@ -3,6 +3,7 @@
  * `car_involved` table from the records of a database file written before it, by the domain's
  * rule (`Car.involvedPeople`), so that a consultee finds their CAR in the list after upgrading.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('migration 8 on a database file written before it', () => {
     const consultee = aPerson();
     const owner = aPerson();
     const db = openDatabase(file);
-    const repository = new SqliteCarRepository(db);
+    const repository = new SqliteCarRepository(db, testAudit());
     const investigating = await storeCarInState(repository, 'investigating', {
       details: { confidential: true },
     });
@@ -57,7 +58,7 @@ describe('migration 8 on a database file written before it', () => {
 
     const upgraded = openDatabase(file);
     try {
-      const again = new SqliteCarRepository(upgraded);
+      const again = new SqliteCarRepository(upgraded, testAudit());
       const ids = async (personId: string) =>
         (await again.list(involvedQuery(personId))).items.map((s) => s.car.id);
       expect(await ids(consultee.id)).toEqual([consulted.car.id]);

@@ -87,6 +87,7 @@ export interface FieldError {
 }
 
 export type { Agenda, Kpis, Meeting, PersonRef, Procedure, ProcedureRevision };
+export type { ImportReport } from '../../../application/register-import/import-report.js';
 
 /** `GET /api/committee/meetings/{date}/agenda`. */
 export interface AgendaResponse {

@@ -66,12 +66,19 @@ export function ConflictNotice({ ops }: { ops: CarOperations }) {
         )}
         “Send my change again” sends only the fields you changed.
         <ul aria-label="The other change">
-          {c.others.slice(0, 12).map((o) => (
-            <li key={o.sequence}>
-              {formatDateTime(o.at)}, {o.actor.name}, {o.operation}: {o.field} {brief(o.oldValue)} →{' '}
-              {brief(o.newValue)}
-            </li>
-          ))}
+          {c.others
+            .flatMap((o) =>
+              (o.changes.length > 0 ? o.changes : [null]).map((change, i) => ({ o, change, i })),
+            )
+            .slice(0, 12)
+            .map(({ o, change, i }) => (
+              <li key={`${o.sequence}-${i}`}>
+                {formatDateTime(o.at)}, {o.actor.name}, {o.operation}
+                {change
+                  ? `: ${change.field} ${brief(change.oldValue)} → ${brief(change.newValue)}`
+                  : ''}
+              </li>
+            ))}
         </ul>
       </MessageBarBody>
       <MessageBarActions>

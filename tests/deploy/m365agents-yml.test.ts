@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { parseEnvFile } from '../../scripts/package-app.js';
 
 /**
- * teamsapp.yml against the toolkit's own schema for its version (published in the npm package
+ * m365agents.yml against the toolkit's own schema for its version (published in the npm package
  * @microsoft/teamsfx-core), plus what the schema cannot say: known actions, the bot steps, and
  * every `${{NAME}}` either in env/.env.dev, a secret, or written by an earlier step.
  */
@@ -43,11 +43,58 @@ const KNOWN_ACTIONS = new Set([
   'cli/runNpmCommand',
   'arm/deploy',
   'azureAppService/zipDeploy',
+  'oauth/register',
 ]);
 const BUILT_IN = new Set(['TEAMSFX_ENV', 'APP_NAME_SUFFIX']);
+const bicepOutputs = (): string[] =>
+  [...readFileSync('infra/azure.bicep', 'utf8').matchAll(/^output (\w+) /gm)].map(
+    (m) => m[1] ?? '',
+  );
 
-describe('teamsapp.yml', () => {
-  const project = parse(readFileSync('teamsapp.yml', 'utf8')) as Project;
+describe('m365agents.yml', () => {
+  const project = parse(readFileSync('m365agents.yml', 'utf8')) as Project;
+
+  it('is the only project file: the toolkit would read teamsapp.yml only without it', () => {
+    expect(existsSync('teamsapp.yml')).toBe(false);
+  });
+
+  it('provisions the Azure resources of infra/ and deploys the build to the Web App', () => {
+    const arm = project.provision.find((s) => s.uses === 'arm/deploy');
+    expect(arm?.with?.templates).toEqual([
+      {
+        path: './infra/azure.bicep',
+        parameters: './infra/azure.parameters.json',
+        deploymentName: 'Create-resources-for-rectify',
+      },
+    ]);
+    const uses = project.provision.map((s) => s.uses);
+    // The template needs the app ids; the SSO manifest and the OAuth client need its host.
+    expect(uses.indexOf('arm/deploy')).toBeGreaterThan(uses.indexOf('botAadApp/create'));
+    expect(uses.indexOf('arm/deploy')).toBeLessThan(uses.indexOf('aadApp/update'));
+    expect(uses.indexOf('arm/deploy')).toBeLessThan(uses.indexOf('oauth/register'));
+    const zip = project.deploy.find((s) => s.uses === 'azureAppService/zipDeploy');
+    expect(zip?.with?.resourceId).toBe('${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}');
+    expect(readFileSync('infra/azure.bicep', 'utf8')).toMatch(
+      /^output BOT_AZURE_APP_SERVICE_RESOURCE_ID string/m,
+    );
+    const oauth = project.provision.find((s) => s.uses === 'oauth/register');
+    expect(oauth?.writeToEnvironmentFile).toEqual({ configurationId: 'OAUTH2_CONFIGURATION_ID' });
+    expect(readFileSync('appPackage/ai-plugin.json', 'utf8')).toContain(
+      '${{OAUTH2_CONFIGURATION_ID}}',
+    );
+  });
+
+  it('fills every parameter of the template from variables known by the time it runs', () => {
+    const known = new Set([...Object.keys(env), ...BUILT_IN]);
+    for (const step of project.provision) {
+      if (step.uses === 'arm/deploy') break;
+      for (const name of Object.values(step.writeToEnvironmentFile ?? {})) known.add(name);
+    }
+    const parameters = readFileSync('infra/azure.parameters.json', 'utf8');
+    const used = [...parameters.matchAll(/\$\{\{\s*([A-Z0-9_]+)\s*\}\}/g)].map((m) => m[1] ?? '');
+    expect(used.filter((n) => !known.has(n))).toEqual([]);
+    expect(used).toContain('SECRET_BOT_PASSWORD');
+  });
   const env = parseEnvFile(readFileSync('env/.env.dev', 'utf8'));
 
   it('validates against the toolkit schema v1.11 from @microsoft/teamsfx-core', () => {
@@ -69,7 +116,14 @@ describe('teamsapp.yml', () => {
     const all = [...project.provision, ...project.deploy, ...project.publish];
     expect(all.filter((s) => !KNOWN_ACTIONS.has(s.uses))).toEqual([]);
     const uses = project.provision.map((s) => s.uses);
-    expect(uses).toEqual(expect.arrayContaining(['botAadApp/create', 'botFramework/create']));
+    // The bot's Entra app here; its Azure Bot registration on Teams in the template.
+    expect(uses).toEqual(expect.arrayContaining(['botAadApp/create', 'arm/deploy']));
+    const bicep = readFileSync('infra/azure.bicep', 'utf8');
+    expect(bicep).toMatch(/'Microsoft\.BotService\/botServices@[\d-]+'/);
+    expect(bicep).toMatch(/name: 'MsTeamsChannel'/);
+    expect(bicep).toMatch(
+      /endpoint: 'https:\/\/\$\{webApp\.properties\.defaultHostName\}\/api\/messages'/,
+    );
     expect(uses.indexOf('botAadApp/create')).toBeLessThan(uses.indexOf('teamsApp/zipAppPackage'));
   });
 
@@ -87,6 +141,8 @@ describe('teamsapp.yml', () => {
             problems.push(`${name} is a secret`);
           known.add(name);
         }
+        // arm/deploy writes the template's outputs to the environment file.
+        if (step.uses === 'arm/deploy') for (const name of bicepOutputs()) known.add(name);
       }
     expect(problems).toEqual([]);
   });
