@@ -137,6 +137,8 @@ export class CarService {
       types: query.type,
       classifications: query.classification,
       actionOwnerId: query.owner === 'me' ? principal.id : query.owner,
+      reporterId: query.reporter === 'me' ? principal.id : query.reporter,
+      causeCategories: query.causeCategory,
       overdue: query.overdue,
       today: this.today(),
       text: query.q,

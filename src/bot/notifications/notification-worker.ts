@@ -7,7 +7,11 @@ import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.
 import type { Clock } from '../../application/ports/clock.js';
 import type { StateStore } from '../../application/ports/state-store.js';
 import type { CarRepository } from '../../domain/car/car-repository.js';
-import { NOTIFICATION_KINDS, notificationsFor, type Notification } from './notification-rules.js';
+import {
+  NOTIFICATION_KINDS,
+  notificationsFor,
+  type Notification,
+} from '../../application/notifications/notification-rules.js';
 
 export type DeliveryOutcome = 'sent' | 'no_conversation' | 'not_visible';
 

@@ -647,6 +647,14 @@ export class SqliteCarRepository implements CarRepository {
       );
       params.push(...query.actionKinds);
     }
+    if (query.causeCategories && query.causeCategories.length > 0) {
+      where.push(
+        `json_extract(c.body, '$.investigation.causeCategory') IN (${query.causeCategories
+          .map(() => '?')
+          .join(', ')})`,
+      );
+      params.push(...query.causeCategories);
+    }
     if (query.actionOwnerId !== undefined) {
       where.push(
         "EXISTS (SELECT 1 FROM car_actions a WHERE a.car_id = c.id AND a.status <> 'cancelled' AND a.owner_id = ?)",
