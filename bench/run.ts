@@ -2,12 +2,16 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bench, BenchReport } from './bench-report.js';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 
 /**
  * `npm run bench [-- name]`: runs every bench/*.bench.ts (or those whose name contains the
  * argument) and prints each figure next to its same-run baseline and the ratio.
  */
-const filter = process.argv[2] ?? '';
+const [filter = ''] = commandWithoutOptions(
+  'usage: npm run bench [-- <name>]\n  runs bench/*.bench.ts, or those whose name contains <name>\n',
+  1,
+);
 const dir = path.dirname(new URL(import.meta.url).pathname);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))

@@ -4,10 +4,14 @@
  * mode otherwise (built-in sign-in, sample people, the tab and the bot as with `npm start`).
  */
 import path from 'node:path';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 import { loadConfig } from '../src/config.js';
 import { startRectify } from '../src/server.js';
 import { startEmulatedTenant } from '../tests/graph/support/emulated-tenant.js';
 
+commandWithoutOptions(
+  'usage: npm run start:sharepoint\n  Rectify with STORE=sharepoint on the emulated tenant (GRAPH_EMULATOR_PORT, DATA_DIR)\n',
+);
 const port = Number(process.env.GRAPH_EMULATOR_PORT ?? '5055');
 const dir = path.resolve(process.env.DATA_DIR ?? 'data', 'emulated-tenant');
 

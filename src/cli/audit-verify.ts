@@ -5,6 +5,7 @@
  * Exit 0 = intact, 1 = broken, 2 = could not check (bad arguments, no such store, no access).
  */
 import { parseArgs } from 'node:util';
+import { answeredHelp } from './cli-args.js';
 import { loadConfig } from '../config.js';
 import { GraphRequestError } from '../infrastructure/graph/graph-client.js';
 import type { GraphListCarRepository } from '../infrastructure/graph/graph-list-car-repository.js';
@@ -95,6 +96,7 @@ async function verifySharePoint(): Promise<number> {
 }
 
 async function verify(argv: readonly string[]): Promise<number> {
+  if (answeredHelp(argv, USAGE)) return 0;
   let values: { db?: string | undefined; store?: string | undefined };
   try {
     ({ values } = parseArgs({
