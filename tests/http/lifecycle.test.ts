@@ -92,10 +92,15 @@ describe('the CAR lifecycle through the REST API', () => {
     // One trail entry per command, each with the fields it changed.
     const entries = (
       history.body as {
-        items: { operation: string; changes: { field: string; newValue: unknown }[] }[];
+        items: {
+          operation: string;
+          changes: { field: string; newValue: unknown }[];
+          actor: { id: string };
+        }[];
       }
-    ).items.flatMap((e) => e.changes);
-    const stateChanges = entries.filter((e) => e.field === 'state').map((e) => e.newValue);
+    ).items;
+    const changes = entries.flatMap((e) => e.changes);
+    const stateChanges = changes.filter((c) => c.field === 'state').map((c) => c.newValue);
     expect(stateChanges).toEqual([
       'reported',
       'recorded',
@@ -105,7 +110,7 @@ describe('the CAR lifecycle through the REST API', () => {
       'verifying',
       'closed',
     ]);
-    expect(entries.find((e) => e.field === 'number')?.newValue).toBe(recorded.number);
+    expect(changes.find((c) => c.field === 'number')?.newValue).toBe(recorded.number);
   });
 
   it('reopens a closed CAR with a reason, and refuses any other change while closed', async () => {
@@ -177,7 +182,16 @@ describe('the CAR lifecycle through the REST API', () => {
       severity: 'low',
     });
     const dup = await report(h, 'otherReporter');
-    const merged = await act(h, 'mr', dup, '/merge', { target: recorded.number });
+    const noReason = await (
+      await h.as('mr')
+    )
+      .post(`/api/cars/${dup.id}/merge`, { target: recorded.number })
+      .set('If-Match', await etagOf(h, dup.id));
+    expect(noReason.body).toMatchObject({ code: 'CAR.MERGE_REASON_MISSING' });
+    const merged = await act(h, 'mr', dup, '/merge', {
+      target: recorded.number,
+      reason: 'Same tailgating event, reported twice',
+    });
     expect(merged.state).toBe('merged');
     expect(merged).toMatchObject({
       triage: { mergedInto: { id: target.id, number: recorded.number } },
