@@ -100,7 +100,7 @@ async function carIn(state: CarState): Promise<CarBody> {
   if (state === 'rejected') return report(h, 'mr', car, '/reject', { reason: long('Reason') });
   if (state === 'merged') {
     const target = await carIn('recorded');
-    return report(h, 'mr', car, '/merge', { target: target.number });
+    return report(h, 'mr', car, '/merge', { target: target.number, reason: 'Reported twice' });
   }
   await report(h, 'mr', car, '/record', { classification: 'major_nc', severity: 'high' });
   const recorded = await report(h, 'mr', car, '/containment', {
