@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeCarFacts, encodeCarFacts } from '../src/application/ports/car-facts.js';
+import { decodeCarFacts } from '../src/application/ports/car-facts.js';
 import { CarFactsSchema } from '../src/application/ports/car-scan.js';
 import { MeetingService } from '../src/application/committee/meeting-service.js';
 import { CarRecordSchema } from '../src/application/ports/car-record-schema.js';
@@ -12,6 +12,7 @@ import { WorkingCalendar } from '../src/domain/calendar/working-calendar.js';
 import type { Principal } from '../src/domain/identity.js';
 import { SqliteCarScan } from '../src/infrastructure/sqlite/sqlite-car-scan.js';
 import { SqliteStateStore } from '../src/infrastructure/sqlite/sqlite-state-store.js';
+import { fillRegister } from '../tests/support/large-register.js';
 import { seedCars, storeSeededMeetings } from '../tests/support/seeded-cars.js';
 import type { BenchReport } from './bench-report.js';
 
@@ -35,24 +36,6 @@ const committee: Principal = {
   roles: new Set(['committee']),
 };
 
-interface CarRow {
-  id: string;
-  number: string | null;
-  number_year: number | null;
-  state: string;
-  type: string;
-  classification: string | null;
-  confidential: number;
-  reporter_id: string;
-  reported_at: string;
-  updated_at: string;
-  next_due_date: string | null;
-  search_text: string;
-  version: number;
-  body: string;
-  facts: string | null;
-}
-
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
@@ -73,39 +56,7 @@ export default async function committeeBench(): Promise<BenchReport> {
     const seeded = await seedCars({ file, count: TEMPLATES });
     const db = seeded.db;
 
-    const templates = db
-      .prepare<[], CarRow>(
-        'SELECT id, number, number_year, state, type, classification, confidential, reporter_id, reported_at, updated_at, next_due_date, search_text, version, body, facts FROM cars',
-      )
-      .all();
-    const insert = db.prepare(
-      `INSERT INTO cars (id, number, number_year, number_seq, state, type, classification, confidential,
-         reporter_id, reported_at, updated_at, next_due_date, search_text, version, body, facts)
-       VALUES (@id, @number, @number_year, @number_seq, @state, @type, @classification, @confidential,
-         @reporter_id, @reported_at, @updated_at, @next_due_date, @search_text, @version, @body, @facts)`,
-    );
-    const tFill = performance.now();
-    db.transaction(() => {
-      for (let i = templates.length; i < TOTAL; i += 1) {
-        const t = templates[i % templates.length] as CarRow;
-        const id = randomUUID();
-        const seq = 100_000 + i;
-        const number = t.number_year === null ? null : `CAR-${t.number_year}-${seq}`;
-        const body = JSON.parse(t.body) as Record<string, unknown>;
-        body.id = id;
-        body.number = number;
-        if (t.facts === null) throw new Error(`template CAR ${t.id} has no facts`);
-        insert.run({
-          ...t,
-          id,
-          number,
-          number_seq: number === null ? null : seq,
-          body: JSON.stringify(body),
-          facts: encodeCarFacts({ ...decodeCarFacts(t.id, t.facts), id, number }),
-        });
-      }
-    })();
-    const fillMs = performance.now() - tFill;
+    const fillMs = fillRegister(db, TOTAL);
 
     const store = new SqliteStateStore(db, () => seeded.now);
     await storeSeededMeetings(store, seeded.meetings, { id: committee.id, name: committee.name });

@@ -1,3 +1,4 @@
+import { testSeal } from '../tests/support/audit-seal.js';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +82,7 @@ interface Instance {
 
 async function startInstance(lists: SharePointListClient): Promise<Instance> {
   const service = new CarService({
-    repository: new GraphListCarRepository(lists, await resolveRectifyLists(lists)),
+    repository: new GraphListCarRepository(lists, await resolveRectifyLists(lists), testSeal()),
     clock: systemClock,
     newId: randomUUID,
     calendar: new WorkingCalendar(),

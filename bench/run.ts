@@ -1,21 +1,37 @@
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bench, BenchReport } from './bench-report.js';
 import { commandWithoutOptions } from '../src/cli/cli-args.js';
 
 /**
- * `npm run bench [-- name]`: runs every bench/*.bench.ts (or those whose name contains the
- * argument) and prints each figure next to its same-run baseline and the ratio.
+ * `npm run bench [-- name ...]`: runs every bench/*.bench.ts, or those named exactly
+ * (`npm run bench -- store` runs store.bench.ts and not state-store.bench.ts), and prints each
+ * figure next to its same-run baseline and the ratio, with the machine's load average.
  */
-const [filter = ''] = commandWithoutOptions(
-  'usage: npm run bench [-- <name>]\n  runs bench/*.bench.ts, or those whose name contains <name>\n',
-  1,
-);
+const names = commandWithoutOptions(
+  'usage: npm run bench [-- <name> ...]\n  runs bench/*.bench.ts, or those named exactly\n',
+  Number.MAX_SAFE_INTEGER,
+).filter((a) => a !== '--');
 const dir = path.dirname(new URL(import.meta.url).pathname);
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts') && f.includes(filter))
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
   .sort();
+const unknown = names.filter((n) => !all.includes(`${n}.bench.ts`));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `no bench named ${unknown.join(', ')}; there are: ${all.map((f) => f.replace(/\.bench\.ts$/, '')).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const files =
+  names.length === 0 ? all : all.filter((f) => names.includes(f.replace(/\.bench\.ts$/, '')));
+
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 
 const fmt = (n: number): string =>
   Number.isInteger(n)
@@ -50,5 +66,8 @@ function print(report: BenchReport): void {
 
 for (const file of files) {
   const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: Bench };
-  print(await mod.default());
+  const before = load();
+  const report = await mod.default();
+  print(report);
+  process.stdout.write(`- load average (1, 5, 15 min): ${before} before, ${load()} after\n`);
 }

@@ -39,6 +39,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** An empty page: FluentProvider with the default theme and one Text, marked when rendered. */
 async function buildBaseline(outDir: string): Promise<void> {
   // Under node_modules/.cache so that its imports resolve to the project's own packages.
+  // A fresh checkout has no node_modules/.cache yet.
+  mkdirSync(path.join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const src = mkdtempSync(path.join(ROOT, 'node_modules', '.cache', 'tab-bench-'));
   try {
     writeFileSync(

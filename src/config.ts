@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isLocalDate, type LocalDate } from './domain/calendar/local-date.js';
@@ -30,7 +31,8 @@ const days = (fallback: number) => z.coerce.number().int().min(0).max(365).defau
 const EnvSchema = z.object({
   RECTIFY_MODE: z.enum(['local', 'production']).default('local'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: z.string().trim().min(1).optional(),
+  LOCAL_MODE_EXPOSE: z.enum(['true', 'false']).default('false'),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
@@ -85,6 +87,9 @@ const EnvSchema = z.object({
   AAD_APP_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_AUTHORITY_CA_PATH: z.string().trim().min(1).optional(),
   GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
+  AUDIT_KEY: z.string().trim().min(1).optional(),
+  AUDIT_KEY_FILE: z.string().trim().min(1).default('.rectify/audit.key'),
+  AUDIT_CHECKPOINT_DIR: z.string().trim().min(1).default('.rectify/checkpoints'),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -117,7 +122,15 @@ export interface BotConfig {
 export interface Config {
   readonly mode: 'local' | 'production';
   readonly port: number;
+  /** The first of `hosts`. */
   readonly host: string;
+  /**
+   * Every address the server listens on: HOST, else loopback only in local mode (127.0.0.1 and
+   * ::1, where the machine has IPv6) and every interface in production mode.
+   */
+  readonly hosts: readonly string[];
+  /** Local mode on a non-loopback HOST (LOCAL_MODE_EXPOSE=true): anyone who reaches it signs in. */
+  readonly localModeExposed: boolean;
   readonly dataDir: string;
   readonly databaseFile: string;
   readonly logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -131,7 +144,21 @@ export interface Config {
   readonly taskBoard: TaskBoardConfig;
   readonly procedures: ProcedureLibraryConfig;
   readonly store: StoreConfig;
+  readonly audit: AuditConfig;
   readonly webhooks: WebhookConfig;
+}
+
+/**
+ * The key that authenticates the audit trail, which the store never holds: AUDIT_KEY (hex or
+ * base64, 32+ bytes; in production an app setting referencing a Key Vault secret), else the key
+ * file (created on first start in local mode only). Checkpoints of the embedded store go to
+ * their own folder, outside the data folder.
+ */
+export interface AuditConfig {
+  readonly key:
+    | { readonly kind: 'text'; readonly text: string }
+    | { readonly kind: 'file'; readonly file: string; readonly create: boolean };
+  readonly checkpointDir: string;
 }
 
 /** Webhook deliveries to subscriptions (Power Automate triggers and other receivers). */
@@ -318,6 +345,12 @@ function storeConfig(
   };
 }
 
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
 /** `overrides` win over `env` (a CLI flag over the environment). */
 export function loadConfig(env: Env = process.env, overrides: Env = {}): Config {
   const parsed = EnvSchema.safeParse({ ...env, ...overrides });
@@ -353,6 +386,12 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
   }
   if ((e.BOT_ID === undefined) !== (e.BOT_PASSWORD === undefined))
     problems.push('BOT_ID and BOT_PASSWORD go together');
+  const hosts = e.HOST ? [e.HOST] : local ? ['127.0.0.1', '::1'] : ['0.0.0.0'];
+  const localModeExposed = local && !hosts.every(isLoopbackHost);
+  if (localModeExposed && e.LOCAL_MODE_EXPOSE !== 'true')
+    problems.push(
+      `HOST=${e.HOST ?? ''}: local mode hands out sign-in tokens for anyone; listen on a non-loopback address only with LOCAL_MODE_EXPOSE=true`,
+    );
   const store = storeConfig(e, local, problems);
   const reminders = reminderConfig(e, store, problems);
   const taskBoard = taskBoardConfig(e, local, store, problems);
@@ -369,6 +408,7 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
         dir: path.resolve(e.PROCEDURES_DIR),
         watchIntervalMs: e.PROCEDURE_WATCH_INTERVAL_MS,
       };
+  const audit = auditConfig(e, local, problems);
   if (problems.length > 0) fail(problems);
 
   const allowedTenantIds = e.ALLOWED_TENANT_IDS.length > 0 ? e.ALLOWED_TENANT_IDS : [tenantId];
@@ -389,7 +429,9 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
       allowLoopbackHttp: local,
     },
     port: e.PORT,
-    host: e.HOST,
+    host: hosts[0] ?? '127.0.0.1',
+    hosts,
+    localModeExposed,
     dataDir: path.resolve(e.DATA_DIR),
     databaseFile: path.resolve(e.DATA_DIR, 'rectify.db'),
     logLevel: e.LOG_LEVEL,
@@ -425,5 +467,30 @@ export function loadConfig(env: Env = process.env, overrides: Env = {}): Config 
     reminders,
     taskBoard,
     procedures,
+    audit,
   };
+}
+
+function auditConfig(
+  e: z.infer<typeof EnvSchema>,
+  local: boolean,
+  problems: string[],
+): AuditConfig {
+  const checkpointDir = path.resolve(e.AUDIT_CHECKPOINT_DIR);
+  const dataDir = path.resolve(e.DATA_DIR);
+  if (checkpointDir === dataDir || checkpointDir.startsWith(`${dataDir}${path.sep}`))
+    problems.push('AUDIT_CHECKPOINT_DIR must be outside DATA_DIR (checkpoints are kept apart)');
+  if (e.AUDIT_KEY !== undefined) {
+    const hex = /^[0-9a-fA-F]{64,}$/.test(e.AUDIT_KEY);
+    const bytes = hex ? e.AUDIT_KEY.length / 2 : Buffer.from(e.AUDIT_KEY, 'base64').length;
+    if (bytes < 32)
+      problems.push('AUDIT_KEY must hold at least 32 bytes (64 hex digits or base64)');
+    return { key: { kind: 'text', text: e.AUDIT_KEY }, checkpointDir };
+  }
+  const file = path.resolve(e.AUDIT_KEY_FILE);
+  if (file === dataDir || file.startsWith(`${dataDir}${path.sep}`))
+    problems.push('AUDIT_KEY_FILE must be outside DATA_DIR (the store must not hold its key)');
+  if (!local && !existsSync(file))
+    problems.push('AUDIT_KEY (or an existing AUDIT_KEY_FILE) is required in production mode');
+  return { key: { kind: 'file', file, create: local }, checkpointDir };
 }

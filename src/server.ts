@@ -3,7 +3,7 @@ import { repeat } from './application/repeat.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Router } from 'express';
+import type { Express, Router } from 'express';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createApp } from './http/app.js';
@@ -28,6 +28,7 @@ import {
 } from './infrastructure/graph/activity-feed-notifier.js';
 import { SharePointProcedureLibrary } from './infrastructure/graph/sharepoint-procedure-library.js';
 import { LocalFolderProcedureLibrary } from './infrastructure/procedures/local-folder-library.js';
+import { parseRegister } from './infrastructure/import/register-file.js';
 import type { BoardTask } from './application/ports/task-board.js';
 import { startTaskSync } from './application/task-sync.js';
 import { openStores, type Stores } from './stores.js';
@@ -38,6 +39,8 @@ import { defaultTabDir, tabRouter } from './tab/serve-tab.js';
 export interface RunningRectify {
   readonly url: string;
   readonly server: Server;
+  /** Every listening server: `server`, and the same app on the other loopback address. */
+  readonly servers: readonly Server[];
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -64,6 +67,7 @@ export async function startRectify(
     calendar,
     serviceLevels: config.serviceLevels,
     timeZone: config.timeZone,
+    homeTenantId: config.auth.allowedTenantIds[0] ?? '',
   });
   const workers: { stop: () => Promise<void> }[] = [];
 
@@ -210,6 +214,7 @@ export async function startRectify(
     }),
     taskBoard: stores.localBoard ?? undefined,
     procedures: { library: procedures },
+    imports: { repository, newId: randomUUID, clock, readTable: parseRegister },
     carTasks: { carService, state, board, taskUrl: taskUrlOf(config) },
     notifications: { inbox },
     committee: {
@@ -230,35 +235,67 @@ export async function startRectify(
     afterApi: tabRouter({ dir: options.tabDir ?? defaultTabDir() }),
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    // Express 5 hands a listen error (port taken) to this callback instead of throwing.
-    const s = app.listen(config.port, config.host, (err?: Error) => {
-      if (err) reject(err);
-      else resolve(s);
-    });
-  });
+  const [first, ...others] = config.hosts;
+  const server = await listen(app, config.port, first ?? config.host);
   const { port } = server.address() as AddressInfo;
+  // The other addresses (::1 beside 127.0.0.1) on the same port; a machine without IPv6 has none.
+  const servers = [server];
+  for (const host of others) {
+    const extra = await listen(app, port, host).catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return null;
+      throw err;
+    });
+    if (extra) servers.push(extra);
+  }
   listeningOn = `http://127.0.0.1:${port}`;
+  if (config.localModeExposed)
+    logger.warn(
+      { hosts: config.hosts },
+      'local mode listens beyond loopback (LOCAL_MODE_EXPOSE=true): anyone who reaches this port can sign in as anyone through /dev/token',
+    );
   logger.info(
-    { url: listeningOn, mode: config.mode, data: config.dataDir, store: config.store.kind },
+    {
+      url: listeningOn,
+      addresses: servers.map((s) => (s.address() as AddressInfo).address),
+      mode: config.mode,
+      data: config.dataDir,
+      store: config.store.kind,
+    },
     'Rectify is listening',
   );
 
   return {
     url: listeningOn,
     server,
+    servers,
     logger,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-        server.closeAllConnections();
-      });
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => {
+                resolve();
+              });
+              s.closeAllConnections();
+            }),
+        ),
+      );
       await Promise.all(workers.map((w) => w.stop()));
       stores.close();
     },
   };
+}
+
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    // Express 5 hands a listen error (port taken) to this callback instead of throwing.
+    const s = app.listen(port, host, (err?: Error) => {
+      if (err) reject(err);
+      else resolve(s);
+    });
+  });
 }
 
 /** The procedure library after the configuration: the local folder or the site's library. */

@@ -20,6 +20,7 @@ import { LocalTaskBoard } from './infrastructure/sqlite/local-task-board.js';
 import { SqliteAuditFeed } from './infrastructure/sqlite/sqlite-audit-feed.js';
 import { SqliteCarScan } from './infrastructure/sqlite/sqlite-car-scan.js';
 import { SqliteCarRepository } from './infrastructure/sqlite/sqlite-car-repository.js';
+import { sealFor } from './infrastructure/audit/audit-seal.js';
 import { SqliteStateStore } from './infrastructure/sqlite/sqlite-state-store.js';
 
 /**
@@ -66,13 +67,16 @@ export async function openStores(config: Config): Promise<Stores> {
     const connection = graphConnectionFor(config.store);
     const lists = listClientFor(config.store, connection);
     const ids = await resolveRectifyLists(lists);
-    repository = new GraphListCarRepository(lists, ids);
+    repository = new GraphListCarRepository(lists, ids, sealFor(config.audit));
     state = await openGraphStateStore(lists);
     feed = new GraphAuditFeed(lists, { cars: ids.cars, audit: ids.audit });
     scan = new GraphCarScan(lists, { cars: ids.cars });
     graph = { connection, lists };
   } else {
-    repository = new SqliteCarRepository(embedded());
+    repository = new SqliteCarRepository(embedded(), {
+      seal: sealFor(config.audit),
+      checkpointDir: config.audit.checkpointDir,
+    });
     state = new SqliteStateStore(embedded());
     feed = new SqliteAuditFeed(embedded());
     // A scan reads through its own connection, so a long read never holds up the writers.

@@ -10,16 +10,16 @@ import {
   SOURCES,
 } from '../domain/car/car-vocabulary.js';
 import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { wellFormedText } from './ports/text-schema.js';
 
 /**
  * The inputs of every use case, validated once here and shared by the REST API, the bot and
  * scripts. The OpenAPI document is generated from these same schemas.
  */
 
-const text = (max: number) => z.string().trim().max(max);
-const requiredText = (max: number) => z.string().trim().min(1, 'Required').max(max);
-const reason = z
-  .string()
+const text = (max: number) => wellFormedText().trim().max(max);
+const requiredText = (max: number) => wellFormedText().trim().min(1, 'Required').max(max);
+const reason = wellFormedText()
   .trim()
   .max(2000)
   .optional()
@@ -105,20 +105,39 @@ export const CarCommandSchemas = {
         .array(z.object({ question: requiredText(1000), answer: requiredText(2000) }).strict())
         .max(10)
         .optional(),
+      whys: z
+        .array(
+          z
+            .object({
+              index: z.number().int().min(0).max(9),
+              question: requiredText(1000).optional(),
+              answer: requiredText(2000).optional(),
+              remove: z.boolean().optional(),
+            })
+            .strict(),
+        )
+        .max(20)
+        .optional()
+        .meta({ description: 'Single 5-Why steps changed (by index); the others stay' }),
       rootCause: text(5000).nullable().optional(),
       causeCategory: z.enum(CAUSE_CATEGORIES).nullable().optional(),
       consultees: z.array(personRef).max(50).optional(),
+      addConsultees: z.array(personRef).max(50).optional(),
+      removeConsultees: z.array(requiredText(128)).max(50).optional(),
       similarCheck: z
         .object({
-          done: z.boolean(),
-          findings: text(5000).default(''),
-          relatedCarIds: z.array(requiredText(64)).max(100).default([]),
+          done: z.boolean().optional(),
+          findings: text(5000).optional(),
+          relatedCarIds: z.array(requiredText(64)).max(100).optional(),
+          addRelated: z.array(requiredText(64)).max(100).optional(),
+          removeRelated: z.array(requiredText(64)).max(100).optional(),
         })
         .strict()
         .nullable()
-        .optional(),
+        .optional()
+        .meta({ description: 'Only the parts named change; the rest stays as stored' }),
     },
-    'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3)',
+    'Root cause (10.2 b2) with 5-Whys and cause category, consultees, and the check for similar nonconformities (10.2 b3). Field by field: what the body does not name stays as stored, so two people editing different fields keep both changes',
   ),
   addConsulteeInput: command(
     'addConsulteeInput',
@@ -229,8 +248,7 @@ export const CarListQuerySchema = z
     state: csv(z.enum(CAR_STATES)),
     type: csv(z.enum(REPORT_TYPES)),
     classification: csv(z.enum(CLASSIFICATIONS)),
-    owner: z
-      .string()
+    owner: wellFormedText()
       .trim()
       .min(1)
       .max(128)
@@ -240,11 +258,11 @@ export const CarListQuerySchema = z
       .enum(['true', 'false'])
       .transform((v) => v === 'true')
       .optional(),
-    q: z.string().trim().max(200).optional().meta({ description: 'Words to find' }),
+    q: wellFormedText().trim().max(200).optional().meta({ description: 'Words to find' }),
     sort: z.enum(['reportedAt', 'updatedAt', 'number', 'dueDate']).default('reportedAt'),
     order: z.enum(['asc', 'desc']).default('desc'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(500).optional(),
+    cursor: wellFormedText().max(500).optional(),
   })
   .strict();
 export type CarListQuery = z.infer<typeof CarListQuerySchema>;

@@ -15,8 +15,15 @@ import type { CarPage, CarRepository, StoredCar } from '../domain/car/car-reposi
 import { RectifyError, isRectifyError } from '../domain/errors.js';
 import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.js';
 import { traineesOf } from '../domain/procedure/procedure.js';
-import { canExecute, canView, seesEverything } from './access-policy.js';
-import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
+import {
+  belongsToTenantOf,
+  canExecute,
+  canView,
+  seesEverything,
+  tenantScopeOf,
+} from './access-policy.js';
+import { availableCommands, type AvailableCommand } from './available-commands.js';
+import type { CarCommand, CarCommandName, CarListQuery, ReportInput } from './car-commands.js';
 import type { Clock, IdGenerator } from './ports/clock.js';
 import type { ProcedureLibrary } from './ports/procedure-library.js';
 
@@ -27,10 +34,25 @@ export interface MyAction {
   readonly carTitle: string | null;
   readonly etag: string;
   readonly action: CarAction;
+  /** What the caller may do with this action now (completing it, mostly). */
+  readonly availableCommands: readonly AvailableCommand[];
 }
+
+type CommandOf<K extends CarCommandName> = Extract<CarCommand, { op: K }>;
+type CommandHandler<K extends CarCommandName> = (
+  car: Car,
+  command: CommandOf<K>,
+  ctx: OperationContext,
+  principal: Principal,
+) => void | Promise<void>;
 
 export interface CarServiceDeps {
   readonly repository: CarRepository;
+  /**
+   * The home tenant (the first allowed one), owner of records stored before tenants were
+   * recorded. Lowercase, as the tenant ids of principals are.
+   */
+  readonly homeTenantId?: string | undefined;
   readonly clock: Clock;
   readonly newId: IdGenerator;
   readonly calendar: WorkingCalendar;
@@ -72,6 +94,7 @@ export class CarService {
     const ctx = this.context(principal);
     const car = Car.report({
       id: this.deps.newId(),
+      tenantId: principal.tenantId,
       reporter: ctx.actor,
       reportedAt: ctx.now,
       details: input,
@@ -95,8 +118,13 @@ export class CarService {
     return this.deps.repository.create(car, audit, claim);
   }
 
+  /** The tenants whose CARs this caller's queries may return (see the access policy). */
+  tenantScope(principal: Principal): readonly string[] {
+    return tenantScopeOf(principal, this.homeTenantId());
+  }
+
   async get(principal: Principal, idOrNumber: string): Promise<StoredCar> {
-    const stored = await this.load(idOrNumber);
+    const stored = await this.load(principal, idOrNumber);
     if (!canView(principal, stored.car))
       throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
@@ -114,6 +142,7 @@ export class CarService {
       visibility: seesEverything(principal)
         ? { kind: 'all' }
         : { kind: 'involved', personId: principal.id },
+      tenantIds: this.tenantScope(principal),
       sort: query.sort,
       order: query.order,
       limit: query.limit,
@@ -133,6 +162,7 @@ export class CarService {
         actionOwnerId: principal.id,
         today: this.today(),
         visibility: { kind: 'all' },
+        tenantIds: this.tenantScope(principal),
         sort: 'dueDate',
         order: 'asc',
         limit: 200,
@@ -140,6 +170,7 @@ export class CarService {
       });
       for (const { car, etag } of page.items) {
         const readable = canView(principal, car);
+        const available = availableCommands(principal, car);
         for (const action of car.actions.filter((a) => a.owner.id === principal.id))
           result.push({
             carId: car.id,
@@ -148,6 +179,7 @@ export class CarService {
             carTitle: readable ? car.toPrimitives().report.title : null,
             etag,
             action,
+            availableCommands: available.filter((c) => c.actionId === action.id),
           });
       }
       cursor = page.nextCursor ?? undefined;
@@ -158,6 +190,11 @@ export class CarService {
   async history(principal: Principal, idOrNumber: string): Promise<readonly AuditEntry[]> {
     const stored = await this.get(principal, idOrNumber);
     return this.deps.repository.history(stored.car.id);
+  }
+
+  /** What the caller may do with this CAR now (the tab's forms, the bot's buttons). */
+  availableCommands(principal: Principal, stored: StoredCar): AvailableCommand[] {
+    return availableCommands(principal, stored.car);
   }
 
   /** Whether the caller may read this CAR (an action owner may act on a CAR they cannot read). */
@@ -178,7 +215,7 @@ export class CarService {
     // The caller's ETag lets the store answer from a copy it knows to be that version; a stale
     // copy only costs a conflict on the write, which is checked against the store itself.
     const seen = ifMatch?.trim();
-    const stored = await this.load(idOrNumber, seen && seen !== '*' ? seen : undefined);
+    const stored = await this.load(principal, idOrNumber, seen && seen !== '*' ? seen : undefined);
     const allowed = canExecute(principal, stored.car, command);
     if (!allowed && !canView(principal, stored.car))
       throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
@@ -190,7 +227,7 @@ export class CarService {
     const car = stored.car;
     const before = car.toPrimitives();
     const ctx = this.context(principal);
-    await this.apply(car, command, ctx);
+    await this.apply(principal, car, command, ctx);
     const audit: AuditRecord = {
       carId: car.id,
       operation: command.op,
@@ -205,93 +242,114 @@ export class CarService {
       // Someone saved between our read and our write: answer with what is stored now (read
       // again without the hint, so never an outdated copy).
       if (isRectifyError(e) && e.code === 'CAR.CONFLICT')
-        throw this.conflict(principal, await this.load(car.id));
+        throw this.conflict(principal, await this.load(principal, car.id));
       throw e;
     }
   }
 
-  private async apply(car: Car, c: CarCommand, ctx: OperationContext): Promise<void> {
-    switch (c.op) {
-      case 'record':
-        car.record(ctx, c);
-        return;
-      case 'reject':
-        car.reject(ctx, c);
-        return;
-      case 'merge': {
-        const target = (await this.load(c.target)).car;
-        car.merge(ctx, {
-          target: { id: target.id, number: target.number, state: target.state },
-          reason: c.reason ?? null,
-        });
-        return;
-      }
-      case 'reclassify':
-        car.reclassify(ctx, c);
-        return;
-      case 'recordContainment':
-        car.recordContainment(ctx, c);
-        return;
-      case 'startInvestigation':
-        car.startInvestigation(ctx);
-        return;
-      case 'updateInvestigation':
-        car.updateInvestigation(ctx, c);
-        return;
-      case 'addConsulteeInput':
-        car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
-        return;
-      case 'addAction':
-        car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
-        return;
-      case 'updateAction':
-        car.updateAction(ctx, c.actionId, c);
-        return;
-      case 'completeAction':
-        car.completeAction(ctx, c.actionId, c);
-        return;
-      case 'cancelAction':
-        car.cancelAction(ctx, c.actionId, c);
-        return;
-      case 'planActions':
-        car.planActions(ctx);
-        return;
-      case 'startImplementation':
-        car.startImplementation(ctx);
-        return;
-      case 'linkProcedure':
-        car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'recordProcedureRevision': {
-        const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
-        car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
-        return;
-      }
-      case 'startVerification':
-        car.startVerification(ctx, this.policy);
-        return;
-      case 'verifyEffectiveness':
-        car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
-        return;
-      case 'close':
-        car.close(ctx, c);
-        return;
-      case 'reopen':
-        car.reopen(ctx, c);
-        return;
-      case 'addCommitteeReview':
-        car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
-        return;
-    }
+  /**
+   * One handler per command: a command without one fails the type check (`satisfies`).
+   * Each hands the domain what the command carries, plus what only the service knows (new
+   * ids, the due-date policy, the merge target, the procedure library's trainees).
+   */
+  private readonly handlers = {
+    record: (car, c, ctx) => {
+      car.record(ctx, c);
+    },
+    reject: (car, c, ctx) => {
+      car.reject(ctx, c);
+    },
+    merge: async (car, c, ctx, principal) => {
+      const target = (await this.load(principal, c.target)).car;
+      car.merge(ctx, {
+        target: { id: target.id, number: target.number, state: target.state },
+        reason: c.reason ?? null,
+      });
+    },
+    reclassify: (car, c, ctx) => {
+      car.reclassify(ctx, c);
+    },
+    recordContainment: (car, c, ctx) => {
+      car.recordContainment(ctx, c);
+    },
+    startInvestigation: (car, _c, ctx) => {
+      car.startInvestigation(ctx);
+    },
+    updateInvestigation: (car, c, ctx) => {
+      car.updateInvestigation(ctx, c);
+    },
+    addConsulteeInput: (car, c, ctx) => {
+      car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
+    },
+    addAction: (car, c, ctx) => {
+      car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
+    },
+    updateAction: (car, c, ctx) => {
+      car.updateAction(ctx, c.actionId, c);
+    },
+    completeAction: (car, c, ctx) => {
+      car.completeAction(ctx, c.actionId, c);
+    },
+    cancelAction: (car, c, ctx) => {
+      car.cancelAction(ctx, c.actionId, c);
+    },
+    planActions: (car, _c, ctx) => {
+      car.planActions(ctx);
+    },
+    startImplementation: (car, _c, ctx) => {
+      car.startImplementation(ctx);
+    },
+    linkProcedure: (car, c, ctx) => {
+      car.linkProcedure(ctx, { ...c, id: this.deps.newId() });
+    },
+    recordProcedureRevision: async (car, c, ctx) => {
+      const trainees = c.trainees ?? (await this.configuredTrainees(car, c.linkId));
+      car.recordProcedureRevision(ctx, c.linkId, { ...c, trainees }, this.policy);
+    },
+    startVerification: (car, _c, ctx) => {
+      car.startVerification(ctx, this.policy);
+    },
+    verifyEffectiveness: (car, c, ctx) => {
+      car.verifyEffectiveness(ctx, { ...c, id: this.deps.newId() });
+    },
+    close: (car, c, ctx) => {
+      car.close(ctx, c);
+    },
+    reopen: (car, c, ctx) => {
+      car.reopen(ctx, c);
+    },
+    addCommitteeReview: (car, c, ctx) => {
+      car.addCommitteeReview(ctx, { ...c, id: this.deps.newId() });
+    },
+  } satisfies { readonly [K in CarCommandName]: CommandHandler<K> };
+
+  private async apply<K extends CarCommandName>(
+    principal: Principal,
+    car: Car,
+    c: CommandOf<K>,
+    ctx: OperationContext,
+  ): Promise<void> {
+    const handler = this.handlers[c.op] as CommandHandler<K>;
+    await handler(car, c, ctx, principal);
   }
 
-  private async load(idOrNumber: string, knownEtag?: string): Promise<StoredCar> {
+  /** The CAR, if it exists in the caller's tenant: another tenant's CAR is not found. */
+  private async load(
+    principal: Principal,
+    idOrNumber: string,
+    knownEtag?: string,
+  ): Promise<StoredCar> {
     const options = knownEtag === undefined ? undefined : { knownEtag };
     const stored = isCarNumber(idOrNumber)
       ? await this.deps.repository.findByNumber(idOrNumber, options)
       : await this.deps.repository.findById(idOrNumber, options);
-    if (!stored) throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
+    if (!stored || !belongsToTenantOf(principal, stored.car, this.homeTenantId()))
+      throw new RectifyError('CAR.NOT_FOUND', { id: idOrNumber });
     return stored;
+  }
+
+  private homeTenantId(): string | undefined {
+    return this.deps.homeTenantId?.toLowerCase();
   }
 
   /** The current version, with its content only for a caller who may read the CAR. */

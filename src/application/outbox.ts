@@ -1,4 +1,4 @@
-import type { StateRecord, StateStore } from './ports/state-store.js';
+import type { NewStateRecord, StateRecord, StateReplace, StateStore } from './ports/state-store.js';
 import { RectifyError } from '../domain/errors.js';
 
 /**
@@ -77,6 +77,15 @@ function storedEntryOf(record: StateRecord): StoredEntry {
   };
 }
 
+async function sequentially<T, R>(
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await work(item));
+  return out;
+}
+
 export class Outbox<P> {
   readonly kind: string;
   private readonly prefix: string;
@@ -95,6 +104,15 @@ export class Outbox<P> {
 
   /** Queues `payload` under `key` unless that key was queued before. True when queued now. */
   async enqueue(key: string, payload: P, now: Date): Promise<boolean> {
+    const { created } = await this.store.createIfAbsent(this.entryRecord(key, payload, now));
+    return created;
+  }
+
+  /**
+   * The state record `enqueue` creates, for a caller that writes it together with other records
+   * in one transaction (`StateStore.createAllIfAbsent`).
+   */
+  entryRecord(key: string, payload: P, now: Date): NewStateRecord {
     const at = now.toISOString();
     const value: StoredEntry = {
       payload,
@@ -104,13 +122,7 @@ export class Outbox<P> {
       settledAt: null,
       lastError: null,
     };
-    const { created } = await this.store.createIfAbsent({
-      key: this.prefix + key,
-      kind: this.kind,
-      value,
-      dueAt: at,
-    });
-    return created;
+    return { key: this.prefix + key, kind: this.kind, value, dueAt: at };
   }
 
   /** The entry under `key`, settled or not; null when never queued. */
@@ -125,29 +137,37 @@ export class Outbox<P> {
    */
   async claimDue(now: Date, leaseMs: number, limit: number): Promise<ClaimedEntry<P>[]> {
     const due = await this.store.due(this.kind, now.toISOString(), limit);
-    const claimed: ClaimedEntry<P>[] = [];
-    for (const record of due) {
+    const writes: StateReplace[] = due.map((record) => {
       const stored = storedEntryOf(record);
-      if (stored.attempts >= this.maxAttempts) {
-        await this.store.replace(record.key, record.etag, {
-          value: { ...stored, outcome: GAVE_UP, settledAt: now.toISOString() },
-          dueAt: null,
-        });
-        continue;
-      }
+      if (stored.attempts >= this.maxAttempts)
+        return {
+          key: record.key,
+          etag: record.etag,
+          change: {
+            value: { ...stored, outcome: GAVE_UP, settledAt: now.toISOString() },
+            dueAt: null,
+          },
+        };
       const next: StoredEntry = { ...stored, attempts: stored.attempts + 1 };
-      const won = await this.store.replace(record.key, record.etag, {
-        value: next,
-        dueAt: new Date(now.getTime() + leaseMs).toISOString(),
-      });
-      if (won) claimed.push({ ...this.entryOf(won), etag: won.etag });
-    }
+      return {
+        key: record.key,
+        etag: record.etag,
+        change: { value: next, dueAt: new Date(now.getTime() + leaseMs).toISOString() },
+      };
+    });
+    // Where the store has transactions, the whole page is claimed in one commit.
+    const results = this.store.replaceAll
+      ? await this.store.replaceAll(writes)
+      : await sequentially(writes, (w) => this.store.replace(w.key, w.etag, w.change));
+    const claimed: ClaimedEntry<P>[] = [];
+    for (const won of results)
+      if (won && won.dueAt !== null) claimed.push({ ...this.entryOf(won), etag: won.etag });
     return claimed;
   }
 
   /** Done (delivered, or nothing to deliver to): kept with its outcome, never due again. */
   async settle(entry: ClaimedEntry<P>, outcome: string, now: Date): Promise<boolean> {
-    return this.write(entry, { outcome, settledAt: now.toISOString() }, null);
+    return (await this.commit([this.settlement(entry, outcome, now)]))[0] === true;
   }
 
   /**
@@ -155,17 +175,38 @@ export class Outbox<P> {
    * False when the lease was lost (another instance holds the entry now).
    */
   async retryLater(entry: ClaimedEntry<P>, at: Date, error: string, now: Date): Promise<boolean> {
+    return (await this.commit([this.retry(entry, at, error, now)]))[0] === true;
+  }
+
+  /** The write `settle` makes, for `commit` to write with others. */
+  settlement(entry: ClaimedEntry<P>, outcome: string, now: Date): StateReplace {
+    return this.write(entry, { outcome, settledAt: now.toISOString() }, null);
+  }
+
+  /** The write `retryLater` makes, for `commit` to write with others. */
+  retry(entry: ClaimedEntry<P>, at: Date, error: string, now: Date): StateReplace {
     const lastError = error.slice(0, MAX_ERROR_LENGTH);
     if (entry.attempts >= this.maxAttempts)
       return this.write(entry, { outcome: GAVE_UP, settledAt: now.toISOString(), lastError }, null);
     return this.write(entry, { lastError }, at.toISOString());
   }
 
-  private async write(
+  /**
+   * Writes settlements and retries together: one transaction where the store has them, else one
+   * after the other. Per write, false when its lease was lost.
+   */
+  async commit(writes: readonly StateReplace[]): Promise<boolean[]> {
+    const results = this.store.replaceAll
+      ? await this.store.replaceAll(writes)
+      : await sequentially(writes, (w) => this.store.replace(w.key, w.etag, w.change));
+    return results.map((r) => r !== null);
+  }
+
+  private write(
     entry: ClaimedEntry<P>,
     change: Partial<StoredEntry>,
     dueAt: string | null,
-  ): Promise<boolean> {
+  ): StateReplace {
     const value: StoredEntry = {
       payload: entry.payload,
       attempts: entry.attempts,
@@ -175,9 +216,7 @@ export class Outbox<P> {
       lastError: entry.lastError,
       ...change,
     };
-    return (
-      (await this.store.replace(this.prefix + entry.key, entry.etag, { value, dueAt })) !== null
-    );
+    return { key: this.prefix + entry.key, etag: entry.etag, change: { value, dueAt } };
   }
 
   private entryOf(record: StateRecord): OutboxEntry<P> {

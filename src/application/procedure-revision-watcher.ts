@@ -1,4 +1,5 @@
 import { diffFields } from '../domain/audit/audit-entry.js';
+import { TimeSlices } from './repeat.js';
 import { dateInZone } from '../domain/calendar/local-date.js';
 import type { ServiceLevels } from '../domain/calendar/service-levels.js';
 import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
@@ -82,7 +83,9 @@ export class ProcedureRevisionWatcher {
     };
     if (waiting.length === 0) return report;
     const { procedures } = await this.deps.library.list();
+    const slices = new TimeSlices();
     for (const first of waiting) {
+      await slices.pause();
       let stored: StoredCar | null = first;
       for (const link of pendingLinks(first)) {
         if (stored === null) break;

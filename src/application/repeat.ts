@@ -36,3 +36,32 @@ export function repeat(
     },
   };
 }
+
+/** Lets the event loop answer what waits (requests, I/O) before the work goes on. */
+export const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+
+/** How long background work runs before it lets requests in. */
+export const DEFAULT_SLICE_MS = 10;
+
+/**
+ * Cuts a long run of background work into slices: `await slices.pause()` between items gives
+ * the event loop a turn once the slice has run `maxMs`, so a request never waits on a whole
+ * job, only on the slice under way.
+ */
+export class TimeSlices {
+  private started = performance.now();
+  /** Slices given up so far. */
+  yields = 0;
+
+  constructor(private readonly maxMs: number = DEFAULT_SLICE_MS) {}
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.started < this.maxMs) return;
+    await yieldToEventLoop();
+    this.yields += 1;
+    this.started = performance.now();
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { repeat, type Repeating } from './repeat.js';
+import { TimeSlices, repeat, type Repeating } from './repeat.js';
 import type { StoredCar, CarRepository } from '../domain/car/car-repository.js';
 import type { CarAction } from '../domain/car/car.js';
 import { isRectifyError } from '../domain/errors.js';
@@ -218,6 +218,7 @@ export class TaskSync {
   /** Reads the feed after the cursor and turns what is missing into outbox entries. */
   async readFeed(): Promise<number> {
     let reconciled = 0;
+    const slices = new TimeSlices();
     for (;;) {
       const read = await this.cursor.read();
       const cursor = read.etag === null ? await this.cursor.start(null) : read;
@@ -226,6 +227,7 @@ export class TaskSync {
       for (const carId of new Set(changes.map((c) => c.carId))) {
         await this.reconcile(carId);
         reconciled += 1;
+        await slices.pause();
       }
       // When another instance moved it first, it did the same work: read on from there.
       await this.cursor.move(cursor, next);
@@ -275,7 +277,9 @@ export class TaskSync {
     let delivered = 0;
     let failed = 0;
     const claimed = await this.outbox.claimDue(this.deps.clock.now(), this.leaseMs, this.batchSize);
+    const slices = new TimeSlices();
     for (const entry of claimed) {
+      await slices.pause();
       try {
         await this.work(entry.payload, entry.attempts);
         await this.outbox.settle(entry, 'delivered', this.deps.clock.now());
@@ -479,7 +483,9 @@ export class TaskSync {
     }
     if (links.size === 0) return 0;
     let completed = 0;
+    const slices = new TimeSlices();
     for (const task of await allTasks(this.deps.board)) {
+      await slices.pause();
       const link = links.get(task.id);
       if (!link || link.value.etag === task.etag) continue;
       if (task.percentComplete === 100) {
@@ -513,8 +519,9 @@ export class TaskSync {
         : task.completedBy === action.owner.id
           ? action.owner.name
           : task.completedBy;
+    // The board acts in the tenant of the CAR (older records: the home tenant's).
     const principal = taskBoardPrincipal({
-      tenantId: this.deps.tenantId ?? '',
+      tenantId: stored.car.tenantId || (this.deps.tenantId ?? ''),
       boardName: this.deps.board.name,
       completedBy: who,
     });
@@ -602,9 +609,14 @@ export class TaskSync {
   /** The person who started verification round `n`, from the audit trail. */
   private async verificationStarter(carId: string, n: number): Promise<string | null> {
     const starts = (await this.deps.repository.history(carId)).filter(
-      (e) => e.operation === 'startVerification' && e.field === 'verificationRound',
+      (e) =>
+        e.operation === 'startVerification' &&
+        e.changes.some((c) => c.field === 'verificationRound'),
     );
-    const entry = starts.find((e) => e.newValue === n) ?? starts[n - 1];
+    const entry =
+      starts.find((e) =>
+        e.changes.some((c) => c.field === 'verificationRound' && c.newValue === n),
+      ) ?? starts[n - 1];
     return entry?.actor.id ?? null;
   }
 

@@ -1,4 +1,5 @@
-import type { Principal, Role } from '../domain/identity.js';
+import { isEntraObjectId, type Principal, type Role } from '../domain/identity.js';
+import { acceptedText } from '../application/ports/text-schema.js';
 
 /** What the bot knows of the sender of an activity, as Teams sends it. */
 export interface ActivitySender {
@@ -34,16 +35,21 @@ export function rolesOf(id: string, options: BotIdentityOptions): Set<Role> {
  * activity (the Bot Framework token vouches for the activity), roles from configuration.
  */
 export function identify(a: ActivitySender, options: BotIdentityOptions): BotIdentity {
-  const tenantId = tenantOf(a);
-  if (!tenantId || !options.allowedTenantIds.includes(tenantId))
+  // Tenant ids compare in lower case, as the API's token validator keeps them.
+  const tenantId = tenantOf(a)?.toLowerCase();
+  if (!tenantId || !options.allowedTenantIds.some((t) => t.toLowerCase() === tenantId))
     return { ok: false, reason: 'tenant_not_allowed' };
   const from = a.from;
   const id = from?.aadObjectId;
-  if (!from || !id) return { ok: false, reason: 'no_entra_user' };
+  // An Entra object id is a GUID: anything else (an internal actor's id) is no Entra user.
+  if (!from || !id || !isEntraObjectId(id)) return { ok: false, reason: 'no_entra_user' };
   const roles = rolesOf(id, options);
+  // Teams' display name becomes the actor's name in the audit trail: NFC, never ill-formed.
+  const name = acceptedText(from.name?.trim() ?? '');
+  if (name === null) return { ok: false, reason: 'no_entra_user' };
   return {
     ok: true,
-    principal: { id, name: from.name?.trim() || id, tenantId, roles },
+    principal: { id, name: name || id, tenantId, roles },
     userMri: from.id ?? '',
   };
 }

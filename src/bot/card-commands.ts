@@ -42,6 +42,51 @@ export type PeopleLookup = (id: string) => PersonRef;
 
 const WHYS = 5;
 
+/**
+ * Only what the person changed on the card, compared with what the card showed (it carries
+ * those values as `shown.*`): a field left as shown is not sent, so the bot never overwrites
+ * what someone else saved in the tab meanwhile (a 5-Why question, a related CAR, a finding).
+ */
+function investigationChanges(d: CardData, person: PeopleLookup): Record<string, unknown> {
+  const changed = (key: string): string | undefined => {
+    const now = str(d, key);
+    return now !== undefined && now.trim() !== (str(d, `shown.${key}`) ?? '').trim()
+      ? now
+      : undefined;
+  };
+  const out: Record<string, unknown> = { op: 'updateInvestigation' };
+  const stepsShown = Number(str(d, 'shown.whys') ?? '0');
+  const whys: { index: number; question?: string; answer?: string; remove?: boolean }[] = [];
+  let next = stepsShown;
+  for (let n = 0; n < WHYS; n++) {
+    const answer = changed(`why${n + 1}`);
+    if (answer === undefined) continue;
+    if (n < stepsShown)
+      whys.push(answer.trim() ? { index: n, answer } : { index: n, remove: true });
+    else if (answer.trim()) whys.push({ index: next++, question: `Why ${n + 1}?`, answer });
+  }
+  // A removed step keeps its place until the whole change is applied, so indexes hold.
+  if (whys.length > 0) out.whys = whys;
+  const rootCause = changed('rootCause');
+  if (rootCause !== undefined) out.rootCause = rootCause.trim() || null;
+  const causeCategory = changed('causeCategory');
+  if (causeCategory !== undefined) out.causeCategory = causeCategory.trim() || null;
+  if (changed('consultees') !== undefined) {
+    const before = new Set(ids(d, 'shown.consultees'));
+    const after = ids(d, 'consultees');
+    const add = after.filter((id) => !before.has(id)).map(person);
+    const remove = [...before].filter((id) => !after.includes(id));
+    if (add.length > 0) out.addConsultees = add;
+    if (remove.length > 0) out.removeConsultees = remove;
+  }
+  const similar: Record<string, unknown> = {};
+  if (changed('similarDone') !== undefined) similar.done = flag(d, 'similarDone');
+  const findings = changed('similarFindings');
+  if (findings !== undefined) similar.findings = findings;
+  if (Object.keys(similar).length > 0) out.similarCheck = similar;
+  return out;
+}
+
 /** For each verb, the lifecycle command it asks for, built from the card's inputs. */
 export const CAR_VERB_COMMANDS: {
   readonly [V in CarVerb]: (d: CardData, person: PeopleLookup) => CarCommand;
@@ -63,19 +108,8 @@ export const CAR_VERB_COMMANDS: {
     }),
   'car.startInvestigation': () =>
     parseWith(CarCommandSchemas.startInvestigation, { op: 'startInvestigation' }),
-  'car.investigation': (d, person) => {
-    const whys = Array.from({ length: WHYS }, (_, n) => filled(d, `why${n + 1}`))
-      .filter((a): a is string => a !== undefined)
-      .map((answer, n) => ({ question: `Why ${n + 1}?`, answer }));
-    return parseWith(CarCommandSchemas.updateInvestigation, {
-      op: 'updateInvestigation',
-      fiveWhys: whys,
-      rootCause: filled(d, 'rootCause') ?? null,
-      causeCategory: filled(d, 'causeCategory') ?? null,
-      consultees: ids(d, 'consultees').map(person),
-      similarCheck: { done: flag(d, 'similarDone'), findings: str(d, 'similarFindings') ?? '' },
-    });
-  },
+  'car.investigation': (d, person) =>
+    parseWith(CarCommandSchemas.updateInvestigation, investigationChanges(d, person)),
   'car.consulteeInput': (d) =>
     parseWith(CarCommandSchemas.addConsulteeInput, {
       op: 'addConsulteeInput',

@@ -11,6 +11,7 @@ import type { CarRepository } from '../domain/car/car-repository.js';
 import { NotificationWorker } from './notifications/notification-worker.js';
 import { StateBotStore } from './bot-store.js';
 import { RectifyBot } from './rectify-bot.js';
+import { guardActivities } from './activity-guard.js';
 import { teamsTabDeepLink } from '../infrastructure/graph/activity-feed-notifier.js';
 
 /**
@@ -78,6 +79,7 @@ export function botMount(
     throw new Error('the bot needs BOT_ID and BOT_PASSWORD outside local mode');
   const logger = deps.logger.child({ component: 'bot' });
   return async (app) => {
+    guardActivities(app, { loopbackServiceUrlOnly: credentials === null, logger });
     const bot = await RectifyBot.mount(app, {
       carService: deps.carService,
       store,

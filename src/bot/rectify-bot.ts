@@ -427,10 +427,9 @@ export class RectifyBot {
     return ownerCard({
       carId: first.carId,
       carNumber: first.carNumber,
-      carState: first.carState,
       etag: first.etag,
-      viewer: p,
       actions: mine.map((a) => a.action),
+      available: mine.flatMap((a) => a.availableCommands),
       ...(notice ? { notice } : {}),
     });
   }
@@ -447,12 +446,9 @@ export class RectifyBot {
       .filter((r) => involved.has(r.aadObjectId) && r.userMri !== '')
       .map((r) => r.userMri)
       .slice(0, MAX_REFRESH_USERS);
-    // A consultee answers on their own card while the investigation runs (the MR keeps theirs).
-    if (
-      !isManagementRepresentative(p) &&
-      car.state === 'investigating' &&
-      stored.car.isConsultee(p.id)
-    )
+    const available = this.deps.carService.availableCommands(p, stored);
+    // Someone whose only part is to answer as a consultee gets the consultee's own card.
+    if (available.length > 0 && available.every((c) => c.name === 'addConsulteeInput'))
       return consulteeCard({
         car,
         etag: stored.etag,
@@ -462,8 +458,7 @@ export class RectifyBot {
     return carCard({
       car,
       etag: stored.etag,
-      viewer: p,
-      role: isManagementRepresentative(p) ? 'mr' : 'reader',
+      available,
       people: await this.deps.directory(p.tenantId),
       refreshUserIds,
       ...(notice ? { notice } : {}),

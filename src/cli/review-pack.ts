@@ -12,6 +12,7 @@ import { carsInRepository } from '../application/exports/car-source.js';
 import { collectReviewPack, reviewPackDocument } from '../application/exports/review-pack.js';
 import { loadConfig } from '../config.js';
 import { dateInZone, isLocalDate } from '../domain/calendar/local-date.js';
+import { sealFor, type AuditSeal } from '../infrastructure/audit/audit-seal.js';
 import { renderPdf } from '../infrastructure/exports/pdf-renderer.js';
 import { openDatabaseReadOnly, type Database } from '../infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../infrastructure/sqlite/sqlite-car-repository.js';
@@ -55,10 +56,12 @@ async function run(argv: readonly string[]): Promise<number> {
 
   let timeZone: string;
   let defaultDb: string;
+  let seal: AuditSeal;
   try {
     const config = loadConfig();
     timeZone = config.timeZone;
     defaultDb = config.databaseFile;
+    seal = sealFor(config.audit);
   } catch (e) {
     return fail(`the configuration is not valid: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -73,7 +76,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const partial = `${out}.partial`;
   try {
     const now = new Date();
-    const repository = new SqliteCarRepository(db);
+    const repository = new SqliteCarRepository(db, { seal, checkpointDir: null, readOnly: true });
     // Without meeting records (none kept yet), the last meeting comes from committee reviews.
     const kept = hasTable(db, 'state_records') ? await listMeetings(new SqliteStateStore(db)) : [];
     const meetings = kept.length > 0 ? kept : null;

@@ -39,6 +39,11 @@ export const ERROR_CATALOGUE = {
     kind: 'forbidden',
     title: 'Only the people consulted on the investigation may answer it',
   },
+  'CAR.INTEGRITY_FAILED': {
+    kind: 'internal',
+    title:
+      'This record failed its integrity check: it was changed outside Rectify and is not served until it is restored',
+  },
   'CAR.NUMBER_INVALID': { kind: 'validation', title: 'A CAR number reads CAR-YYYY-NNNN' },
   'ACTION.NOT_FOUND': { kind: 'not_found', title: 'No such action on this CAR' },
   'ACTION.NOT_OPEN': { kind: 'invalid_state', title: 'The action is no longer open' },
@@ -83,6 +88,11 @@ export const ERROR_CATALOGUE = {
     title: 'Send application/json',
   },
   'ROUTE.NOT_FOUND': { kind: 'not_found', title: 'No such resource' },
+  'REQUEST.PATH_INVALID': {
+    kind: 'validation',
+    title: 'The address is not valid (malformed percent-encoding or a control character)',
+  },
+  'REQUEST.ACTIVITY_INVALID': { kind: 'validation', title: 'The bot activity is not valid' },
   'IDEMPOTENCY.KEY_REUSED': {
     kind: 'unprocessable',
     title: 'This Idempotency-Key was already used with a different request',

@@ -8,20 +8,36 @@ export interface PersonRef {
 export const ROLES = ['mr', 'committee'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * Marks a principal that Rectify made for itself. A symbol cannot travel in a token, a card or
+ * an activity, so only code in this process can set it.
+ */
+const SYSTEM_ACTOR: unique symbol = Symbol('rectify.systemActor');
+
+/** The internal actors that act through the use cases: the task board reporting a ticked task. */
+export type SystemActor = 'task-board';
+
 /** The signed-in caller, built from a validated access token. Every member is a reporter. */
 export interface Principal extends PersonRef {
   readonly tenantId: string;
   readonly roles: ReadonlySet<Role>;
+  /** Only for principals made inside the process by `taskBoardPrincipal`. */
+  readonly [SYSTEM_ACTOR]?: SystemActor;
 }
 
 export const isManagementRepresentative = (p: Principal): boolean => p.roles.has('mr');
 export const isCommitteeMember = (p: Principal): boolean => p.roles.has('committee');
 export const toPersonRef = (p: PersonRef): PersonRef => ({ id: p.id, name: p.name });
 
+/** Entra object ids (`oid`, `aadObjectId`) are GUIDs; anything else is refused where it enters. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isEntraObjectId = (id: string): boolean => GUID.test(id);
+
 /**
  * Rectify itself acting for the task board (Planner or the local board) when a task was ticked
- * done there. Its id is not an Entra object id, so no access token can carry it; it may only
- * complete actions. The name says where it came from and who completed the task.
+ * done there, in the tenant of the CAR. Its id is recorded in the audit trail; what makes it the
+ * task board is the in-process mark, never the id: a token or activity carrying this id as its
+ * object id is refused (not a GUID) and would hold no mark anyway. It may only complete actions.
  */
 export const TASK_BOARD_PRINCIPAL_ID = 'rectify:task-board';
 
@@ -34,7 +50,8 @@ export const taskBoardPrincipal = (input: {
   name: `${input.boardName}, completed by ${input.completedBy}`,
   tenantId: input.tenantId,
   roles: new Set<Role>(),
+  [SYSTEM_ACTOR]: 'task-board',
 });
 
 export const isTaskBoardPrincipal = (p: Principal): boolean =>
-  p.id === TASK_BOARD_PRINCIPAL_ID && p.roles.size === 0;
+  p[SYSTEM_ACTOR] === 'task-board' && p.roles.size === 0;

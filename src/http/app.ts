@@ -5,18 +5,20 @@ import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
 import { RectifyError } from '../domain/errors.js';
 import { toPersonRef } from '../domain/identity.js';
+import { compressResponses } from './compression.js';
 import { authenticate, principalOf, type TokenValidator } from './authenticate.js';
 import { carTasksRouter, type CarTasksRouterDeps } from './car-tasks-routes.js';
 import { carsRouter } from './cars-routes.js';
 import { committeeRouter, type CommitteeRouterDeps } from './committee-routes.js';
 import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
-import { buildOpenApiDocument } from './openapi.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { traceContext, traceFields } from './trace-context.js';
+import { importRouter, type ImportRouterDeps } from './import-routes.js';
 import { subscriptionRouter, type SubscriptionRouterDeps } from './subscription-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
+import { wellFormedInput, wellFormedPath } from './boundary.js';
 
 export interface AppDeps {
   readonly carService: CarService;
@@ -44,6 +46,8 @@ export interface AppDeps {
   readonly carTasks?: CarTasksRouterDeps | undefined;
   /** The procedure library: procedures, their revisions and contents. */
   readonly procedures?: ProceduresRouterDeps | undefined;
+  /** The MR's import of a former register; without it the route is absent. */
+  readonly imports?: ImportRouterDeps | undefined;
   /** The local task board (TASK_BOARD=local), where people without Planner see their tasks. */
   readonly taskBoard?: LocalBoardAccess | undefined;
   /** Webhook subscriptions (Power Automate triggers); without it the routes are absent. */
@@ -106,7 +110,8 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(traceContext, correlate, logRequests(deps.logger));
+  app.use(traceContext, correlate, logRequests(deps.logger), wellFormedPath);
+  app.use(compressResponses());
   app.use(
     helmet({
       // Teams frames the tab: CSP frame-ancestors decides who may, so X-Frame-Options must go.
@@ -129,15 +134,26 @@ export async function createApp(deps: AppDeps): Promise<Express> {
 
   if (deps.devRouter) app.use('/dev', deps.devRouter);
 
-  const openApi = buildOpenApiDocument();
-  app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApi);
+  // Built once, on the first request: the document and its schemas cost more than a second to
+  // load and build, which start-up need not pay.
+  let openApi: Promise<unknown> | null = null;
+  app.get('/api/openapi.json', async (_req, res) => {
+    openApi ??= import('./openapi.js')
+      .then((m) => m.buildOpenApiDocument())
+      .catch((err: unknown) => {
+        openApi = null;
+        throw err;
+      });
+    res.json(await openApi);
   });
 
   if (deps.beforeApi) await deps.beforeApi(app);
 
+  // Before the API's own body limit: a register file is larger than any other request.
+  if (deps.imports) app.use('/api', importRouter(deps.imports, deps.tokenValidator));
+
   const api = express.Router();
-  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }));
+  api.use(jsonOnly, express.json({ limit: deps.maxBodyBytes, strict: true }), wellFormedInput);
   api.use(authenticate(deps.tokenValidator));
   api.get('/me', (_req, res) => {
     const p = principalOf(res);

@@ -11,6 +11,8 @@ import {
 } from '../application/ports/task-board.js';
 import { linkKey } from '../application/task-sync.js';
 import { principalOf } from './authenticate.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
+import { ActionTaskSchema, type ActionTask } from '../contract/resources.js';
 
 export interface CarTasksRouterDeps {
   readonly carService: CarService;
@@ -24,48 +26,13 @@ export interface CarTasksRouterDeps {
   readonly taskUrl: (task: BoardTask) => string;
 }
 
-/** One action's task as the tab shows it: live from the board, not from the CAR. */
-export interface ActionTask {
-  readonly actionId: string;
-  readonly actionTitle: string;
-  /** Null while the task sync has not put the action on the board yet. */
-  readonly task: {
-    readonly board: string;
-    readonly id: string;
-    readonly title: string;
-    readonly bucket: BucketKind | null;
-    readonly percentComplete: number;
-    readonly completedAt: string | null;
-    readonly url: string;
-  } | null;
-}
-
 /** The answer of `GET /cars/{idOrNumber}/tasks`, for the OpenAPI document. */
 export const CarTasksSchema = z
-  .object({
-    items: z.array(
-      z.object({
-        actionId: z.string(),
-        actionTitle: z.string(),
-        task: z
-          .object({
-            board: z.string().meta({ description: '"Planner" or "local board"' }),
-            id: z.string(),
-            title: z.string(),
-            bucket: z.enum(BUCKET_KINDS).nullable(),
-            percentComplete: z.number().int(),
-            completedAt: z.string().nullable(),
-            url: z.string().meta({ description: 'Where a person opens the task' }),
-          })
-          .nullable()
-          .meta({ description: 'Null while the task sync has not put the action on the board' }),
-      }),
-    ),
-  })
+  .object({ items: z.array(ActionTaskSchema) })
   .meta({ id: 'CarTasks' });
 
 // Only the part of the task sync's link this route needs; the rest is the sync's own business.
-const LinkTaskId = z.object({ taskId: z.string().min(1) });
+const LinkTaskId = z.object({ taskId: wellFormedText().min(1) });
 
 /**
  * `GET /cars/:idOrNumber/tasks`: each action of the CAR with its board task and live status.

@@ -10,6 +10,9 @@ import type { CarService } from '../application/car-service.js';
 import type { LocalDate } from '../domain/calendar/local-date.js';
 import type { StoredCar } from '../domain/car/car-repository.js';
 import { principalOf } from './authenticate.js';
+import { availableCommands } from '../application/available-commands.js';
+import type { Principal } from '../domain/identity.js';
+import type { CarResource } from '../contract/resources.js';
 import { OPERATION_ROUTES } from '../contract/car-operations.js';
 import { validationError } from './problem.js';
 
@@ -23,17 +26,26 @@ const parse = <T extends z.ZodType>(
   return result.data;
 };
 
-/** The CAR as the API shows it: the record, its version, and what is due. */
-export const toResource = (stored: StoredCar, today: LocalDate) => ({
-  ...stored.car.toPrimitives(),
-  etag: stored.etag,
-  updatedAt: stored.updatedAt,
-  nextDueDate: stored.car.nextDueDate(),
-  overdue: stored.car.isOverdue(today),
-});
+/** The CAR as the API shows it: the record, its version, what is due, and what the caller may do. */
+export const toResource = (
+  stored: StoredCar,
+  today: LocalDate,
+  principal: Principal,
+): CarResource =>
+  ({
+    ...stored.car.toPrimitives(),
+    etag: stored.etag,
+    updatedAt: stored.updatedAt,
+    nextDueDate: stored.car.nextDueDate(),
+    overdue: stored.car.isOverdue(today),
+    availableCommands: availableCommands(principal, stored.car),
+  }) satisfies CarResource;
 
 const sendCar = (res: Response, stored: StoredCar, today: LocalDate, status = 200): void => {
-  res.status(status).setHeader('ETag', stored.etag).json(toResource(stored, today));
+  res
+    .status(status)
+    .setHeader('ETag', stored.etag)
+    .json(toResource(stored, today, principalOf(res)));
 };
 
 export function carsRouter(service: CarService): Router {
@@ -55,7 +67,10 @@ export function carsRouter(service: CarService): Router {
     const query = parse(CarListQuerySchema, req.query, 'query');
     const page = await service.list(principalOf(res), query);
     const today = service.today();
-    res.json({ items: page.items.map((s) => toResource(s, today)), nextCursor: page.nextCursor });
+    res.json({
+      items: page.items.map((s) => toResource(s, today, principalOf(res))),
+      nextCursor: page.nextCursor,
+    });
   });
 
   router.get('/cars/:id', async (req, res) => {

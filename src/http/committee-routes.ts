@@ -12,8 +12,10 @@ import {
   SOURCES,
 } from '../domain/car/car-vocabulary.js';
 import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { DecisionResultSchema } from '../contract/resources.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The Steering Committee's routes: meetings, the agenda, decisions in one pass, and the trend
@@ -32,7 +34,7 @@ const date = z
 export const MeetingPathSchema = z.object({ date });
 
 export const PlanMeetingSchema = z
-  .object({ title: z.string().trim().max(300).default('') })
+  .object({ title: wellFormedText().trim().max(300).default('') })
   .strict()
   .meta({ id: 'PlanMeeting', description: 'A committee meeting to plan, or its new title' });
 
@@ -42,13 +44,13 @@ export const DecisionsSchema = z
       .array(
         z
           .object({
-            carId: z.string().trim().min(1).max(64),
-            etag: z.string().trim().min(1).max(100).meta({
+            carId: wellFormedText().trim().min(1).max(64),
+            etag: wellFormedText().trim().min(1).max(100).meta({
               description: 'The ETag of the CAR the committee decided on (the agenda gives it)',
             }),
-            decision: z.string().trim().min(1, 'Required').max(5000),
-            followUp: z.string().trim().max(5000).nullable().optional(),
-            minutesRef: z.string().trim().max(300).optional(),
+            decision: wellFormedText().trim().min(1, 'Required').max(5000),
+            followUp: wellFormedText().trim().max(5000).nullable().optional(),
+            minutesRef: wellFormedText().trim().max(300).optional(),
           })
           .strict(),
       )
@@ -147,29 +149,7 @@ export const AgendaResponseSchema = z
 
 export const DecisionsResponseSchema = z
   .object({
-    results: z.array(
-      z.discriminatedUnion('status', [
-        z
-          .object({
-            carId: z.string(),
-            status: z.literal('ok'),
-            alreadyReviewed: z.boolean(),
-            etag: z.string(),
-          })
-          .strict(),
-        z
-          .object({ carId: z.string(), status: z.literal('conflict'), currentEtag: z.string() })
-          .strict(),
-        z
-          .object({
-            carId: z.string(),
-            status: z.literal('error'),
-            code: z.string(),
-            message: z.string(),
-          })
-          .strict(),
-      ]),
-    ),
+    results: z.array(DecisionResultSchema),
     meeting: MeetingSchema,
   })
   .strict()

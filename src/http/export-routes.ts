@@ -9,9 +9,12 @@ import {
 } from '../application/exports/register-rows.js';
 import { systemClock } from '../application/ports/clock.js';
 import { writeCsv } from '../infrastructure/exports/csv-writer.js';
-import { renderPdf } from '../infrastructure/exports/pdf-renderer.js';
-import { writeXlsx } from '../infrastructure/exports/xlsx-writer.js';
+
+// The PDF and XLSX writers (pdfkit, exceljs) load on the first download, not at start-up.
+const pdfRenderer = () => import('../infrastructure/exports/pdf-renderer.js');
+const xlsxWriter = () => import('../infrastructure/exports/xlsx-writer.js');
 import { principalOf } from './authenticate.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 export type ExportRouterDeps = Pick<ExportServiceDeps, 'carService'> &
   Partial<Omit<ExportServiceDeps, 'carService'>>;
@@ -24,7 +27,7 @@ export const CONTENT_TYPES = {
 
 /** The path of `GET /cars/:idOrNumber/record.pdf` (CarService finds the CAR by either). */
 export const CarRecordPathSchema = z.object({
-  idOrNumber: z.string().meta({ description: 'The CAR id, or its number CAR-YYYY-NNNN' }),
+  idOrNumber: wellFormedText().meta({ description: 'The CAR id, or its number CAR-YYYY-NNNN' }),
 });
 
 /** Only letters, digits, dots and dashes reach a file name. */
@@ -94,6 +97,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/exports/register.xlsx', async (_req, res) => {
+    const { writeXlsx } = await xlsxWriter();
     const source = service.register(principalOf(res));
     const today = service.today();
     download(res, 'xlsx', `rectify-register-${today}.xlsx`);
@@ -113,6 +117,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/committee/meetings/:date/pack.pdf', async (req, res) => {
+    const { renderPdf } = await pdfRenderer();
     const document = await service.reviewPack(principalOf(res), req.params.date);
     download(res, 'pdf', `rectify-review-pack-${req.params.date}.pdf`);
     await streamed(res, () => renderPdf(document, res, { createdAt: new Date(service.now()) }), {
@@ -121,6 +126,7 @@ export function exportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/cars/:idOrNumber/record.pdf', async (req, res) => {
+    const { renderPdf } = await pdfRenderer();
     const { document, car } = await service.carRecord(principalOf(res), req.params.idOrNumber);
     download(res, 'pdf', `rectify-${car.number ?? car.id}-record.pdf`);
     await streamed(res, () => renderPdf(document, res, { createdAt: new Date(service.now()) }), {

@@ -11,11 +11,11 @@ import {
   CarListQuerySchema,
   ReportInputSchema,
 } from '../application/car-commands.js';
-import { CarRecordSchema } from '../application/ports/car-record-schema.js';
-import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { CarResourceSchema, MyActionSchema } from '../contract/resources.js';
 import { ERROR_CATALOGUE } from '../domain/errors.js';
 import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
+import { importOpenApiPaths } from './import-routes.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
@@ -58,21 +58,14 @@ const Problem = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable error code' });
 
-const Car = CarRecordSchema.extend({
-  etag: z.string(),
-  updatedAt: z.string(),
-  nextDueDate: z.string().nullable(),
-  overdue: z.boolean(),
-}).meta({ id: 'Car' });
+const Car = CarResourceSchema;
 
 const AuditEntry = z
   .object({
-    sequence: z.number().int(),
+    sequence: z.number().int().min(1),
     carId: z.string(),
     operation: z.string(),
-    field: z.string(),
-    oldValue: z.unknown(),
-    newValue: z.unknown(),
+    changes: z.array(z.object({ field: z.string(), oldValue: z.unknown(), newValue: z.unknown() })),
     reason: z.string().nullable(),
     actor: z.object({ id: z.string(), name: z.string() }),
     at: z.string(),
@@ -532,16 +525,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
               description: 'Each action with its CAR',
               ...json(
                 z.object({
-                  items: z.array(
-                    z.object({
-                      carId: z.string(),
-                      carNumber: z.string().nullable(),
-                      carState: z.enum(CAR_STATES),
-                      carTitle: z.string().nullable(),
-                      etag: z.string().meta({ description: 'The ETag of the CAR' }),
-                      action: CarRecordSchema.shape.actions.element,
-                    }),
-                  ),
+                  items: z.array(MyActionSchema),
                 }),
               ),
             },
@@ -551,6 +535,7 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
       },
       ...operationPaths(),
       ...procedureOpenApiPaths(problem),
+      ...importOpenApiPaths(problem),
       ...committeePaths(),
       ...notificationPaths(),
       ...exportPaths(),

@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { ERROR_CATALOGUE, RectifyError, isRectifyError, type ErrorKind } from '../domain/errors.js';
@@ -38,6 +39,9 @@ const isBodyParserError = (e: unknown): e is BodyParserError =>
 
 function toRectifyError(err: unknown): RectifyError | null {
   if (isRectifyError(err)) return err;
+  // A percent-encoding in the path that does not decode (Express's decode_param).
+  if (err instanceof URIError)
+    return new RectifyError('REQUEST.PATH_INVALID', { reason: 'malformed_percent_encoding' });
   if (isBodyParserError(err)) {
     if (err.type === 'entity.too.large') return new RectifyError('REQUEST.TOO_LARGE');
     if (err.type === 'entity.parse.failed') return new RectifyError('REQUEST.MALFORMED');
@@ -47,6 +51,41 @@ function toRectifyError(err: unknown): RectifyError | null {
   return null;
 }
 
+/** Sends one failure as problem+json with its code and the request's correlation id. */
+export function sendProblem(res: Response, err: unknown, logger: Logger, path: string): void {
+  const correlationId = String(res.locals.correlationId ?? '') || newCorrelationId(res);
+  const known = toRectifyError(err);
+  const error = known ?? new RectifyError('INTERNAL.UNEXPECTED');
+  const status = STATUS[error.kind];
+  if (!known) logger.error({ err, correlationId, path }, 'unexpected error');
+  else if (status >= 500) logger.error({ err, correlationId }, error.code);
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+  const { errors, ...details } = error.details;
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({
+      type: `urn:rectify:problem:${error.code}`,
+      title: ERROR_CATALOGUE[error.code].title,
+      status,
+      code: error.code,
+      ...(error.message !== ERROR_CATALOGUE[error.code].title && status < 500
+        ? { detail: error.message }
+        : {}),
+      correlationId,
+      ...(errors === undefined ? {} : { errors }),
+      ...(status < 500 ? { details } : {}),
+    });
+}
+
+/** A router used outside createApp (tests, tools) still gets a correlation id on its errors. */
+function newCorrelationId(res: Response): string {
+  const id = randomUUID();
+  res.locals.correlationId = id;
+  res.setHeader('X-Correlation-Id', id);
+  return id;
+}
+
 export const problemHandler =
   (logger: Logger): ErrorRequestHandler =>
   (err: unknown, req, res, next) => {
@@ -54,29 +93,7 @@ export const problemHandler =
       next(err);
       return;
     }
-    const correlationId = String(res.locals.correlationId ?? '');
-    const known = toRectifyError(err);
-    const error = known ?? new RectifyError('INTERNAL.UNEXPECTED');
-    const status = STATUS[error.kind];
-    if (!known) logger.error({ err, correlationId, path: req.path }, 'unexpected error');
-    else if (status >= 500) logger.error({ err, correlationId }, error.code);
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-    const { errors, ...details } = error.details;
-    res
-      .status(status)
-      .type('application/problem+json')
-      .json({
-        type: `urn:rectify:problem:${error.code}`,
-        title: ERROR_CATALOGUE[error.code].title,
-        status,
-        code: error.code,
-        ...(error.message !== ERROR_CATALOGUE[error.code].title && status < 500
-          ? { detail: error.message }
-          : {}),
-        correlationId,
-        ...(errors === undefined ? {} : { errors }),
-        ...(status < 500 ? { details } : {}),
-      });
+    sendProblem(res, err, logger, req.path);
   };
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {

@@ -4,9 +4,14 @@ import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openap
 import type { ProcedureLibrary } from '../application/ports/procedure-library.js';
 import { RectifyError } from '../domain/errors.js';
 import { isManagementRepresentative } from '../domain/identity.js';
-import type { Procedure, ProcedureRevision } from '../domain/procedure/procedure.js';
+import {
+  inCategory,
+  type Procedure,
+  type ProcedureRevision,
+} from '../domain/procedure/procedure.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The procedure library over HTTP: every member reads the procedures and their revisions; the
@@ -61,9 +66,18 @@ const TrainingSchema = z.object({ people: z.array(Person), groups: z.array(Perso
 });
 
 const summaryFields = {
-  id: z.string().meta({ description: 'The front-matter uuid, else the doc id' }),
+  id: z.string().meta({ description: 'The front-matter uuid, else the doc id, else its path' }),
   docId: z.string().nullable(),
   title: z.string(),
+  category: z
+    .string()
+    .nullable()
+    .meta({ description: 'The folder path above the document ("ISMS"); null at the root' }),
+  location: z.string().meta({ description: 'The document folder or file in the library' }),
+  keywords: z.array(z.string()),
+  author: z.string().nullable(),
+  manager: z.string().nullable(),
+  additionalPaths: z.array(z.string()).meta({ description: 'additional_path of the front matter' }),
   revisionCount: z.number().int(),
   training: TrainingSchema.optional(),
 };
@@ -99,13 +113,22 @@ export const ProcedureListSchema = z
   })
   .meta({ id: 'ProcedureList' });
 
+export const ProcedureListQuerySchema = z
+  .object({
+    category: z.string().max(500).optional().meta({
+      description:
+        'Only the procedures in this category or below it ("ISMS" holds "ISMS/Forms"); empty: the root',
+    }),
+  })
+  .strict();
+
 const ProcedurePathSchema = z
   .object({
-    id: z.string().min(1).max(200).meta({ description: 'The procedure id or its doc id' }),
+    id: wellFormedText().min(1).max(200).meta({ description: 'The procedure id or its doc id' }),
   })
   .strict();
 const RevisionPathSchema = ProcedurePathSchema.extend({
-  version: z.string().min(1).max(50).meta({ description: 'e.g. 1.1.0 (1.1 also finds it)' }),
+  version: wellFormedText().min(1).max(50).meta({ description: 'e.g. 1.1.0 (1.1 also finds it)' }),
 }).strict();
 
 const parsePath = <T extends z.ZodType>(schema: T, params: unknown): z.infer<T> => {
@@ -134,6 +157,12 @@ const summaryOf = (p: Procedure, mr: boolean) => ({
   id: p.id,
   docId: p.docId,
   title: p.title,
+  category: p.details.category,
+  location: p.details.location,
+  keywords: p.details.keywords,
+  author: p.details.author,
+  manager: p.details.manager,
+  additionalPaths: p.details.additionalPaths,
   revisionCount: p.revisions.length,
   ...(mr ? { training: p.training } : {}),
 });
@@ -141,14 +170,17 @@ const summaryOf = (p: Procedure, mr: boolean) => ({
 export function proceduresRouter(deps: ProceduresRouterDeps): Router {
   const router = Router();
 
-  router.get('/procedures', async (_req, res) => {
+  router.get('/procedures', async (req, res) => {
+    const { category } = parsePath(ProcedureListQuerySchema, req.query);
     const mr = isManagementRepresentative(principalOf(res));
     const { procedures, problems } = await deps.library.list();
     res.json({
-      items: procedures.map((p) => ({
-        ...summaryOf(p, mr),
-        revisionInForce: p.revisionInForce ? revisionOf(p, p.revisionInForce) : null,
-      })),
+      items: procedures
+        .filter((p) => category === undefined || inCategory(p, category))
+        .map((p) => ({
+          ...summaryOf(p, mr),
+          revisionInForce: p.revisionInForce ? revisionOf(p, p.revisionInForce) : null,
+        })),
       ...(mr ? { problems } : {}),
     });
   });
@@ -193,6 +225,7 @@ export function procedureOpenApiPaths(
         operationId: 'listProcedures',
         summary: 'The procedures in the library, with the revision in force',
         tags: ['Procedures'],
+        requestParams: { query: ProcedureListQuerySchema },
         responses: {
           '200': {
             description: 'Every procedure read; the MR also gets the problems found',

@@ -5,6 +5,7 @@ import { RectifyError } from '../domain/errors.js';
 import { isManagementRepresentative } from '../domain/identity.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
+import { wellFormedText } from '../application/ports/text-schema.js';
 
 /**
  * The local task board over HTTP (TASK_BOARD=local), where people without Planner see and
@@ -23,7 +24,7 @@ export interface LocalBoardAccess {
 
 export const BoardTaskListQuerySchema = z
   .object({
-    assignee: z.string().trim().min(1).max(128).default('me').meta({
+    assignee: wellFormedText().trim().min(1).max(128).default('me').meta({
       description: "`me`, or a person's id (the MR only)",
     }),
   })
@@ -35,7 +36,7 @@ export const BoardTaskPatchSchema = z
   .meta({ id: 'BoardTaskPatch', description: 'Progress of a task on the local board' });
 
 export const BoardTaskPathSchema = z.object({
-  id: z.string().meta({ description: 'The task id on the local board' }),
+  id: wellFormedText().meta({ description: 'The task id on the local board' }),
 });
 
 // ---- what the routes answer, for the OpenAPI document ---------------------------------

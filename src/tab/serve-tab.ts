@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Router } from 'express';
 
@@ -6,6 +6,26 @@ import express, { type Router } from 'express';
 const SERVER_PATHS = /^\/(api|dev|healthz)(\/|$)/;
 /** Vite names built files `name-<hash>.ext` under assets/: they never change. */
 const HASHED_ASSET = /^\/assets\//;
+
+/** The encodings the build writes beside a file (`x.js.br`, `x.js.gz`), best first. */
+const PRECOMPRESSED = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' },
+] as const;
+
+/** URL path of each built file that has precompressed copies, with the encodings it has. */
+function precompressedFiles(dir: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const names = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  const all = new Set(names.map((n) => n.split(path.sep).join('/')));
+  for (const name of all)
+    for (const { encoding, suffix } of PRECOMPRESSED)
+      if (name.endsWith(suffix) && all.has(name.slice(0, -suffix.length))) {
+        const url = `/${name.slice(0, -suffix.length)}`;
+        found.set(url, [...(found.get(url) ?? []), encoding]);
+      }
+  return found;
+}
 
 export interface TabRouterOptions {
   /** The Vite build output (index.html and assets/). */
@@ -25,6 +45,33 @@ export function tabRouter(options: TabRouterOptions): Router | undefined {
   const index = path.join(options.dir, 'index.html');
   if (!existsSync(index)) return undefined;
   const router = express.Router();
+  const cacheControl = (url: string): string =>
+    HASHED_ASSET.test(url) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  // Files the build compressed (brotli, gzip) are sent as they are, to clients that accept them;
+  // only paths found in the build at start-up are looked up, so no request names a file.
+  const compressed = precompressedFiles(options.dir);
+  router.use((req, res, next) => {
+    const encodings = compressed.get(req.path);
+    if (!encodings || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      next();
+      return;
+    }
+    res.vary('Accept-Encoding');
+    // Ours first (brotli is smaller), among those the client accepts; none without the header.
+    const variant = req.headers['accept-encoding']
+      ? PRECOMPRESSED.find(
+          (p) => encodings.includes(p.encoding) && req.acceptsEncodings(p.encoding) === p.encoding,
+        )
+      : undefined;
+    if (!variant) {
+      next();
+      return;
+    }
+    res.type(path.extname(req.path));
+    res.setHeader('Content-Encoding', variant.encoding);
+    res.setHeader('Cache-Control', cacheControl(req.path));
+    res.sendFile(`${req.path.slice(1)}${variant.suffix}`, { root: options.dir, dotfiles: 'deny' });
+  });
   router.use(
     express.static(options.dir, {
       index: false,
@@ -32,10 +79,8 @@ export function tabRouter(options: TabRouterOptions): Router | undefined {
       fallthrough: true,
       setHeaders: (res, file) => {
         const relative = `/${path.relative(options.dir, file).split(path.sep).join('/')}`;
-        res.setHeader(
-          'Cache-Control',
-          HASHED_ASSET.test(relative) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        );
+        res.setHeader('Cache-Control', cacheControl(relative));
+        if (compressed.has(relative)) res.vary('Accept-Encoding');
       },
     }),
   );

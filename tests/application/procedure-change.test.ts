@@ -1,3 +1,4 @@
+import { testAudit } from '../support/audit-seal.js';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ beforeEach(() => {
   cpSync(SAMPLE_LIBRARY, path.join(dir, 'procedures'), { recursive: true });
   const library = new LocalFolderProcedureLibrary(path.join(dir, 'procedures'));
   const db = openDatabase(path.join(dir, 'data', 'rectify.db'));
-  const repository = new SqliteCarRepository(db);
+  const repository = new SqliteCarRepository(db, testAudit());
   const common = {
     repository,
     clock,

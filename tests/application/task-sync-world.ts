@@ -3,6 +3,7 @@
  * shared state), the CarService, the audit feed, a clock the test moves, and a task board
  * (the local one in the same file, or Planner on the Graph emulator).
  */
+import { testAudit } from '../support/audit-seal.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,7 +143,7 @@ export function makeWorld(
       now += ms;
     },
   };
-  const repository = new SqliteCarRepository(db);
+  const repository = new SqliteCarRepository(db, testAudit());
   const carService = new CarService({
     repository,
     clock,

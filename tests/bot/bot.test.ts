@@ -268,6 +268,51 @@ describe('the bot on /api/messages', () => {
     expect(verbsOf(card)).toEqual([]);
   });
 
+  it('keeps every field the tab saved when the bot saves the investigation after it', async () => {
+    const { carId } = await reportViaBot('reporter', { title: 'Badge left at reception' });
+    const other = await reportViaBot('reporter', { title: 'Badge left at the gate' });
+    const mr = await h.as('mr');
+    const run = async (path: string, body: object, method: 'post' | 'patch' = 'post') => {
+      const res = await mr[method](`/api/cars/${carId}${path}`, body).set(
+        'If-Match',
+        (await carState(carId)).etag,
+      );
+      expect(res.status).toBe(200);
+    };
+    await run('/record', { classification: 'minor_nc', severity: 'low' });
+    await run('/start-investigation', {});
+    // The MR's card shows the investigation as it stands before the tab saves.
+    const card = await act('mr', 'car.refresh', { carId });
+    const fromTab = {
+      fiveWhys: [
+        { question: 'Why was the badge left?', answer: 'The visitor was in a hurry.' },
+        { question: 'Why did nobody collect it?', answer: 'Reception was unstaffed.' },
+      ],
+      causeCategory: 'people',
+      similarCheck: { done: true, findings: 'One more at the gate.', relatedCarIds: [other.carId] },
+    };
+    await run('/investigation', fromTab, 'patch');
+    // The bot card (now refreshed) gets only a root cause typed into it.
+    const fresh = await act('mr', 'car.refresh', { carId });
+    expect(verbsOf(card)).toContain('car.investigation');
+    await act('mr', 'car.investigation', {
+      ...dataOf(fresh, 'car.investigation'),
+      why1: 'The visitor was in a hurry.',
+      why2: 'Reception was unstaffed.',
+      rootCause: 'No badge drop box at the exit.',
+      causeCategory: 'people',
+      similarDone: 'true',
+      similarFindings: 'One more at the gate.',
+    });
+    const inv = (await carState(carId)).body.investigation as Record<string, unknown>;
+    expect(inv).toMatchObject({
+      fiveWhys: fromTab.fiveWhys,
+      rootCause: 'No badge drop box at the exit.',
+      causeCategory: 'people',
+      similarCheck: fromTab.similarCheck,
+    });
+  });
+
   it('rejects a report with a reason the reporter then sees, and merges a duplicate', async () => {
     const { carId } = await reportViaBot('reporter', { title: 'Printer jam' });
     let card = await act('mr', 'car.refresh', { carId });

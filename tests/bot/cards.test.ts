@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CAR_STATES } from '../../src/domain/car/lifecycle.js';
-import { carCard, ownerCard, type CarViewerRole } from '../../src/bot/cards/car.card.js';
+import { carCard, ownerCard } from '../../src/bot/cards/car.card.js';
+import { availableCommands } from '../../src/application/available-commands.js';
+import type { Principal, Role } from '../../src/domain/identity.js';
 import { carListCard } from '../../src/bot/cards/car-list.card.js';
 import { consulteeCard } from '../../src/bot/cards/consultee.card.js';
 import { reportFormCard } from '../../src/bot/cards/report-form.card.js';
@@ -20,7 +22,12 @@ describe('the cards', () => {
     ).not.toEqual([]);
   });
 
-  const roles: CarViewerRole[] = ['mr', 'reader'];
+  const roles = ['mr', 'reader'] as const;
+  const principalOf = (role: (typeof roles)[number]): Principal => ({
+    ...(role === 'mr' ? aPerson({ id: 'mr' }) : owner),
+    tenantId: 't',
+    roles: new Set<Role>(role === 'mr' ? ['mr'] : []),
+  });
   for (const state of CAR_STATES)
     for (const role of roles)
       it(`renders a ${state} CAR for the ${role} with no validation problem and user text literal`, () => {
@@ -31,8 +38,10 @@ describe('the cards', () => {
         const c = carCard({
           car,
           etag: '"v1"',
-          viewer: role === 'mr' ? aPerson({ id: 'mr' }) : owner,
-          role,
+          available: availableCommands(
+            principalOf(role),
+            carInState(state, { actionOwner: owner }),
+          ),
           people: [owner, aPerson({ id: 'p2', name: 'Second ${person}' })],
           refreshUserIds: ['29:a'],
         });
@@ -62,10 +71,9 @@ describe('the cards', () => {
       ownerCard({
         carId: car.id,
         carNumber: car.number,
-        carState: car.state,
         etag: '"1"',
-        viewer: car.actions[0]?.owner ?? owner,
         actions: car.actions,
+        available: [],
       }),
     ];
     for (const c of cards) expect(cardProblems(c)).toEqual([]);

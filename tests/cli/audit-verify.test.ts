@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY, testAudit, testSeal } from '../support/audit-seal.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { openGraphCarRepository } from '../../src/infrastructure/graph/open-grap
 import { A, AUDIT_LIST } from '../../src/infrastructure/graph/rectify-lists.js';
 import { openDatabase } from '../../src/infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../../src/infrastructure/sqlite/sqlite-car-repository.js';
-import { storeCarInState } from '../support/car-mother.js';
+import type { Database } from '../../src/infrastructure/sqlite/database.js';
+import { THE_MR, storeCarInState } from '../support/car-mother.js';
 import { startEmulatedTenant, type EmulatedTenant } from '../graph/support/emulated-tenant.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,72 +23,106 @@ afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function auditVerify(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+const KEY_ENV = {
+  AUDIT_KEY: TEST_AUDIT_KEY,
+  AUDIT_CHECKPOINT_DIR: join(folder, 'checkpoints'),
+};
+
+function auditVerify(
+  env: Readonly<Record<string, string>>,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync('npx', ['tsx', 'src/cli/audit-verify.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...process.env, ...env },
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** A store with a small trail; `tamper` runs raw SQL on it before it is closed. */
+/** A store with two CARs; `tamper` runs raw SQL on it before it is closed. */
 async function aStoreFile(
   name: string,
-  tamper?: string,
-): Promise<{ file: string; entries: number }> {
+  tamper?: (db: Database, ids: { investigating: string; rejected: string }) => void,
+): Promise<{ file: string; entries: number; ids: { investigating: string; rejected: string } }> {
   const file = join(folder, name);
   const db = openDatabase(file);
-  const repository = new SqliteCarRepository(db);
-  await storeCarInState(repository, 'investigating');
-  await storeCarInState(repository, 'rejected');
+  const repository = new SqliteCarRepository(db, testAudit(KEY_ENV.AUDIT_CHECKPOINT_DIR));
+  const investigating = await storeCarInState(repository, 'investigating');
+  const rejected = await storeCarInState(repository, 'rejected');
+  const ids = { investigating: investigating.car.id, rejected: rejected.car.id };
   const entries =
-    db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_log').get()?.n ?? 0;
-  if (tamper) db.exec(tamper);
+    db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_trail').get()?.n ?? 0;
+  tamper?.(db, ids);
   db.close();
-  return { file, entries };
+  return { file, entries, ids };
 }
 
 describe('npm run audit:verify', () => {
-  it('reports an intact trail with its number of entries and exits 0', async () => {
+  it('reports an intact store with its CARs and entries, checked against the checkpoints', async () => {
     const { file, entries } = await aStoreFile('intact.db');
 
-    const run = auditVerify('--db', file);
+    const run = auditVerify(KEY_ENV, '--db', file);
 
-    expect(run.stdout).toBe(`audit trail intact: ${entries} entries\n`);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      `audit trail intact: 2 CARs, ${entries} entries, checked against the checkpoints\n`,
+    );
     expect(run.status).toBe(0);
   });
 
-  it('reports the first entry changed behind the product and exits 1', async () => {
-    const { file } = await aStoreFile(
-      'tampered.db',
-      `DROP TRIGGER audit_log_no_update;
-       UPDATE audit_log SET new_value = '"nothing to see"' WHERE sequence = 3;`,
-    );
+  it('reports every broken entry, not only the first, and names every CAR affected', async () => {
+    const { file, ids } = await aStoreFile('tampered.db', (db, ids) => {
+      db.exec('DROP TRIGGER audit_trail_no_update');
+      for (const [id, seq] of [
+        [ids.investigating, 1],
+        [ids.investigating, 3],
+        [ids.rejected, 2],
+      ] as const)
+        db.prepare(
+          `UPDATE audit_trail SET entry = replace(entry, '"at":', '"at" :') WHERE car_id = ? AND car_seq = ?`,
+        ).run(id, seq);
+    });
 
-    const run = auditVerify('--db', file);
+    const run = auditVerify(KEY_ENV, '--db', file);
 
-    expect(run.stdout).toBe('audit trail BROKEN at entry #3 (hash_mismatch)\n');
+    expect(run.stdout).toContain(`(${ids.investigating}): audit trail BROKEN\n`);
+    expect(run.stdout).toContain('  entry #1: entry_forged');
+    expect(run.stdout).toContain('  entry #3: entry_forged');
+    expect(run.stdout).toContain(`${ids.rejected}: audit trail BROKEN\n  entry #2: entry_forged`);
+    expect(run.stdout).toMatch(/audit trail BROKEN for 2 of 2 CARs: CAR-\d{4}-\d{4} \(/);
     expect(run.status).toBe(1);
   });
 
-  it('reports a deleted entry and exits 1', async () => {
-    const { file } = await aStoreFile(
-      'truncated.db',
-      `DROP TRIGGER audit_log_no_delete;
-       DELETE FROM audit_log WHERE sequence = 5;`,
+  it('cannot check without the audit key, and says so (exit 2), making no key', async () => {
+    const { file } = await aStoreFile('no-key.db');
+    const keyFile = join(folder, 'nowhere', 'audit.key');
+
+    const run = auditVerify(
+      { AUDIT_KEY_FILE: keyFile, AUDIT_CHECKPOINT_DIR: KEY_ENV.AUDIT_CHECKPOINT_DIR },
+      '--db',
+      file,
     );
 
-    const run = auditVerify('--db', file);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`no audit key file at ${keyFile}`);
+    expect(existsSync(keyFile)).toBe(false);
+  });
 
-    expect(run.stdout).toBe('audit trail BROKEN at entry #6 (sequence_gap)\n');
+  it('reports a trail checked with another key as sealed with another key', async () => {
+    const { file } = await aStoreFile('other-key.db');
+
+    const run = auditVerify({ ...KEY_ENV, AUDIT_KEY: 'b7'.repeat(32) }, '--db', file);
+
+    expect(run.stdout).toContain('other_key');
     expect(run.status).toBe(1);
   });
 
   it('fails clearly, creating nothing, when there is no database', () => {
     const missing = join(folder, 'missing', 'rectify.db');
 
-    const run = auditVerify('--db', missing);
+    const run = auditVerify(KEY_ENV, '--db', missing);
 
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
@@ -95,7 +131,7 @@ describe('npm run audit:verify', () => {
   });
 
   it('refuses an unknown option', () => {
-    const run = auditVerify('--database', 'x.db');
+    const run = auditVerify(KEY_ENV, '--database', 'x.db');
 
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('usage: npm run audit:verify');
@@ -142,7 +178,7 @@ describe('npm run audit:verify -- --store sharepoint', () => {
     tenant = await startEmulatedTenant({ dir: join(folder, 'tenant') });
     const config = loadConfig(tenant.env);
     if (config.store.kind !== 'sharepoint') throw new Error('the tenant sets STORE=sharepoint');
-    repository = await openGraphCarRepository(config.store);
+    repository = await openGraphCarRepository(config.store, testSeal());
     const reported = await storeCarInState(repository, 'reported');
     numbered = await storeCarInState(repository, 'investigating');
     for (const s of [reported, numbered]) entries += (await repository.history(s.car.id)).length;
@@ -156,7 +192,9 @@ describe('npm run audit:verify -- --store sharepoint', () => {
     const run = await auditVerifyOn(tenant.env, '--store', 'sharepoint');
 
     expect(run.stderr).toBe('');
-    expect(run.stdout).toBe(`audit trail intact: 2 CARs, ${entries} entries\n`);
+    expect(run.stdout).toBe(
+      `audit trail intact: 2 CARs, ${entries} entries, checked against the checkpoints\n`,
+    );
     expect(run.status).toBe(0);
   }, 60_000);
 
@@ -187,18 +225,18 @@ describe('npm run audit:verify -- --store sharepoint', () => {
       (i) => i.fields[A.carId] === numbered.car.id && i.fields.Title === 'record',
     );
     if (!recordItem) throw new Error('the numbered CAR has an audit item for record');
-    const rows = JSON.parse(String(recordItem.fields[A.entries])) as Record<string, unknown>[];
-    const first = rows[0];
-    if (!first) throw new Error('the audit item holds entries');
-    first.actorName = 'Someone Else';
-    recordItem.fields[A.entries] = JSON.stringify(rows);
+    recordItem.fields[A.entries] = String(recordItem.fields[A.entries]).replace(
+      THE_MR.name,
+      'Someone Else',
+    );
 
     const run = await auditVerifyOn(tenant.env, '--store', 'sharepoint');
 
     expect(run.stdout).toMatch(
       new RegExp(
-        `^${numbered.car.number ?? 'no number'} \\(${numbered.car.id}\\): audit trail BROKEN at entry #\\d+ \\(hash_mismatch\\)\n` +
-          'audit trail BROKEN for 1 of 2 CARs\n$',
+        `^${numbered.car.number ?? 'no number'} \\(${numbered.car.id}\\): audit trail BROKEN\n` +
+          '  entry #\\d+: entry_forged \\(the entry does not match its MAC\\)\n' +
+          `audit trail BROKEN for 1 of 2 CARs: ${numbered.car.number ?? ''}`,
       ),
     );
     expect(run.status).toBe(1);

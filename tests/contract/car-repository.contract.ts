@@ -420,19 +420,26 @@ export function describeCarRepositoryContract(
         );
         expect(recording.every((e) => e.actor.id === THE_MR.id && e.at === at)).toBe(true);
         expect(recording.every((e) => e.reason === 'Needs a CAR')).toBe(true);
-        expect(recording).toContainEqual(
-          expect.objectContaining({ field: 'state', oldValue: 'reported', newValue: 'recorded' }),
-        );
-        expect(recording).toContainEqual(
-          expect.objectContaining({
-            field: 'classification',
-            oldValue: null,
-            newValue: 'minor_nc',
-          }),
-        );
-        expect(recording).toContainEqual(
-          expect.objectContaining({ field: 'number', oldValue: null, newValue: 'CAR-2026-0001' }),
-        );
+        // One entry per operation, with every field it changed inside.
+        expect(reported).toHaveLength(1);
+        expect(recording).toHaveLength(1);
+        expect(sequences).toEqual(sequences.map((_, i) => i + 1));
+        const changes = recording.flatMap((e) => e.changes);
+        expect(changes).toContainEqual({
+          field: 'state',
+          oldValue: 'reported',
+          newValue: 'recorded',
+        });
+        expect(changes).toContainEqual({
+          field: 'classification',
+          oldValue: null,
+          newValue: 'minor_nc',
+        });
+        expect(changes).toContainEqual({
+          field: 'number',
+          oldValue: null,
+          newValue: 'CAR-2026-0001',
+        });
       });
 
       it('keeps structured values as they were given', async () => {
@@ -448,9 +455,9 @@ export function describeCarRepositoryContract(
 
         expect(await repository.history(car.id)).toEqual([
           expect.objectContaining({
-            field: 'report.relatesTo',
-            oldValue: null,
-            newValue: ['procedure', 'equipment'],
+            changes: [
+              { field: 'report.relatesTo', oldValue: null, newValue: ['procedure', 'equipment'] },
+            ],
           }),
         ]);
       });
@@ -469,7 +476,7 @@ export function describeCarRepositoryContract(
         expect(entries.at(-1)).toEqual(
           expect.objectContaining({
             operation: 'acknowledge',
-            field: '*',
+            changes: [],
             reason: 'Seen by the MR',
             actor: THE_MR,
           }),
@@ -684,6 +691,81 @@ export function describeCarRepositoryContract(
           );
 
           expect(await idsOf({ visibility: { kind: 'involved', personId: owner.id } })).toEqual([]);
+        });
+
+        /** Each kind of involvement on its own: the list answers exactly as `Car.involves`. */
+        const involvement: readonly {
+          kind: string;
+          make: (person: ReturnType<typeof aPerson>, confidential: boolean) => Promise<StoredCar>;
+          seesConfidential: boolean;
+        }[] = [
+          {
+            kind: 'the reporter',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'reported', {
+                reporter: person,
+                details: { confidential },
+              }),
+            seesConfidential: true,
+          },
+          {
+            kind: 'an action owner',
+            make: (person, confidential) =>
+              storeCarInState(repository, 'action_planned', {
+                actionOwner: person,
+                details: { confidential },
+              }),
+            seesConfidential: false,
+          },
+          {
+            kind: 'a consultee',
+            make: async (person, confidential) => {
+              const stored = await storeCarInState(repository, 'investigating', {
+                details: { confidential },
+              });
+              const car = stored.car;
+              return repository.update(
+                car,
+                stored.etag,
+                changeWithAudit(car, 'updateInvestigation', (c) => {
+                  c.updateInvestigation(anOperationContext(), { consultees: [person] });
+                }),
+              );
+            },
+            seesConfidential: true,
+          },
+        ];
+        for (const { kind, make, seesConfidential } of involvement)
+          for (const confidential of [false, true])
+            it(`lists a ${confidential ? 'confidential' : 'non-confidential'} CAR to ${kind} ${
+              confidential && !seesConfidential ? 'not at all' : 'and to nobody else'
+            }`, async () => {
+              const person = aPerson();
+              const stored = await make(person, confidential);
+              await storeCarInState(repository, 'investigating');
+              const visible = confidential && !seesConfidential ? [] : [stored.car.id];
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: person.id } }),
+              ).toEqual(visible);
+              expect(stored.car.involves(person.id)).toBe(visible.length === 1);
+              expect(
+                await idsOf({ visibility: { kind: 'involved', personId: aPerson().id } }),
+              ).toEqual([]);
+            });
+      });
+
+      describe('tenants', () => {
+        it('lists only the CARs of the tenants asked for, and keeps each CAR its tenant', async () => {
+          const ofA = await storeCarInState(repository, 'recorded', { tenantId: 'tenant-a' });
+          const ofB = await storeCarInState(repository, 'action_planned', { tenantId: 'tenant-b' });
+          const older = await storeCarInState(repository, 'reported');
+
+          expect(await idsOf({ tenantIds: ['tenant-a'] })).toEqual(sortedIds(ofA));
+          expect(await idsOf({ tenantIds: ['tenant-b', ''] })).toEqual(sortedIds(ofB, older));
+          expect(await idsOf({ tenantIds: [] })).toEqual([]);
+          expect(await idsOf({})).toEqual(sortedIds(ofA, ofB, older));
+          expect((await repository.findById(ofB.car.id))?.car.tenantId).toBe('tenant-b');
+          expect((await repository.findById(older.car.id))?.car.tenantId).toBe('');
         });
       });
 

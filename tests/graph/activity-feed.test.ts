@@ -3,6 +3,7 @@
  * body, throttling waited out, undeliverable recipients, and one notification per reminder and
  * person with two reminder-job instances sharing one SQLite file.
  */
+import { testAudit } from '../support/audit-seal.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,7 +193,7 @@ describe('two reminder jobs on one store', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'rectify-feed-'));
     const file = path.join(dir, 'rectify.db');
     const db = openDatabase(file);
-    const repository = new SqliteCarRepository(db);
+    const repository = new SqliteCarRepository(db, testAudit());
     const owners = [
       { id: 'owner-1', name: 'Sam Taylor' },
       { id: 'owner-2', name: 'Maria Garcia' },

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { StoredCar } from '../../src/domain/car/car-repository.js';
-import type { ChainVerification } from '../../src/infrastructure/audit/hash-chain.js';
 import { A, AUDIT_LIST, CARS_LIST } from '../../src/infrastructure/graph/rectify-lists.js';
 import {
   THE_MR,
@@ -30,8 +29,10 @@ const reviewed = async (fixture: GraphFixture, stored: StoredCar): Promise<Store
 };
 
 /** The CAR's trail is one unbroken hash chain ending at the head the CAR item holds. */
-const chainOf = (fixture: GraphFixture, carId: string): Promise<ChainVerification> =>
-  fixture.repository.verifyTrail(carId);
+const chainOf = async (fixture: GraphFixture, carId: string): Promise<{ ok: boolean }> => {
+  const verdict = await fixture.repository.verifyCar(carId);
+  return { ok: verdict.problems.length === 0 };
+};
 
 describe('GraphListCarRepository under Graph faults', () => {
   let fixture: GraphFixture;

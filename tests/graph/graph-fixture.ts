@@ -1,3 +1,4 @@
+import { testSeal } from '../support/audit-seal.js';
 import {
   createGraphConnection,
   type RetrySettings,
@@ -41,7 +42,11 @@ export async function startGraphFixture(
     );
   const lists = connect();
   await provisionRectifyLists(lists);
-  const repository = new GraphListCarRepository(lists, await resolveRectifyLists(lists));
+  const repository = new GraphListCarRepository(
+    lists,
+    await resolveRectifyLists(lists),
+    testSeal(),
+  );
   emulator.resetLog();
   return {
     emulator,
@@ -49,7 +54,7 @@ export async function startGraphFixture(
     repository,
     async anotherRepository() {
       const other = connect();
-      return new GraphListCarRepository(other, await resolveRectifyLists(other));
+      return new GraphListCarRepository(other, await resolveRectifyLists(other), testSeal());
     },
     close: () => emulator.close(),
   };

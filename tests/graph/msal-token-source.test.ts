@@ -1,3 +1,4 @@
+import { testSeal } from '../support/audit-seal.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createGraphConnection } from '../../src/infrastructure/graph/graph-client.js';
 import {
@@ -59,7 +60,11 @@ describe('Graph access with msal-node client credentials', () => {
     const before = endpoint.requests.length;
 
     await provisionRectifyLists(lists);
-    const repository = new GraphListCarRepository(lists, await resolveRectifyLists(lists));
+    const repository = new GraphListCarRepository(
+      lists,
+      await resolveRectifyLists(lists),
+      testSeal(),
+    );
     const stored = await storeCarInState(repository, 'investigating');
 
     expect(stored.car.number).toBe('CAR-2026-0001');

@@ -92,7 +92,7 @@ describe('TaskSync with Planner faults', () => {
     await sync.tick();
     expect(tasksInPlan().map((t) => t.percentComplete)).toEqual([100]);
     const completions = (await world.repository.history(stored.car.id)).filter(
-      (e) => e.operation === 'completeAction' && e.field.endsWith('.status'),
+      (e) => e.operation === 'completeAction' && e.changes.some((c) => c.field.endsWith('.status')),
     );
     expect(completions).toHaveLength(1);
   });

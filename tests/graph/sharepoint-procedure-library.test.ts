@@ -1,3 +1,4 @@
+import { testAudit } from '../support/audit-seal.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -246,7 +247,7 @@ describe('the procedure library in a SharePoint document library', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rectify-sp-watch-'));
     const db = openDatabase(path.join(dir, 'rectify.db'));
     try {
-      const repository = new SqliteCarRepository(db);
+      const repository = new SqliteCarRepository(db, testAudit());
       let stored = await storeCarInState(repository, 'implementing');
       const number = stored.car.number ?? '';
       const audit = changeWithAudit(stored.car, 'linkProcedure', (car) => {

@@ -2,6 +2,7 @@
  * The committee routes over HTTP: a real Rectify app on loopback, a real SQLite file, and the
  * answers checked against the schemas the OpenAPI document publishes.
  */
+import { testAudit } from '../support/audit-seal.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-committee-api-'));
   const file = path.join(dir, 'rectify.db');
   db = openDatabase(file);
-  const repository = new SqliteCarRepository(db);
+  const repository = new SqliteCarRepository(db, testAudit());
   const clock = { now: () => NOW };
   const carService = new CarService({
     repository,

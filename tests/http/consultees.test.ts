@@ -38,6 +38,21 @@ describe('consultee inputs', () => {
     ]);
   });
 
+  it('list the CAR to the consultee in GET /api/cars, offering them the answer', async () => {
+    const car = await aConsultedCar();
+    const client = await h.as('otherOwner');
+    const list = await client.get('/api/cars?limit=200');
+    expect(list.status).toBe(200);
+    const listed = (list.body as { items: { id: string; availableCommands: { name: string }[] }[] })
+      .items;
+    const mine = listed.find((c) => c.id === car.id);
+    expect(mine?.availableCommands.map((c) => c.name)).toEqual(['addConsulteeInput']);
+    const other = await (await h.as('otherReporter')).get('/api/cars?limit=200');
+    expect((other.body as { items: { id: string }[] }).items.map((c) => c.id)).not.toContain(
+      car.id,
+    );
+  });
+
   it('refuse everyone else: 404 to who may not read the CAR, 403 to who may', async () => {
     const car = await aConsultedCar();
     const expected = { owner: 404, otherReporter: 404, reporter: 403, committee: 403, mr: 403 };

@@ -16,6 +16,7 @@ import type { CarService } from '../../src/application/car-service.js';
 import type { MeetingService } from '../../src/application/committee/meeting-service.js';
 import type { ProcedureLibrary } from '../../src/application/ports/procedure-library.js';
 import type { ReminderInbox } from '../../src/application/reminders/inbox.js';
+import type { CarRepository } from '../../src/domain/car/car-repository.js';
 
 /** A dependency the routes keep for later but must not use while they are being mounted. */
 const unused = <T extends object>(name: string): T =>
@@ -42,6 +43,12 @@ const everyPart = (): Required<AppDeps> => ({
   notifications: { inbox: unused<ReminderInbox>('inbox') },
   exports: { carService: unused<CarService>('carService') },
   procedures: { library: unused<ProcedureLibrary>('library') },
+  imports: {
+    repository: unused<CarRepository>('repository'),
+    newId: () => 'id',
+    clock: { now: () => new Date(0) },
+    readTable: () => Promise.reject(new Error('not read while mounting')),
+  },
   taskBoard: unused<LocalBoardAccess>('taskBoard'),
   carTasks: {
     carService: unused<CarService>('carService'),

@@ -73,6 +73,8 @@ export function aReportDetails(overrides: Partial<ReportDetails> = {}): ReportDe
 
 export interface ReportedCarOverrides {
   readonly id?: string;
+  /** The reporter's tenant; '' (a record from before tenants were recorded) by default. */
+  readonly tenantId?: string;
   readonly reporter?: PersonRef;
   readonly reportedAt?: string;
   readonly details?: Partial<ReportDetails>;
@@ -81,6 +83,7 @@ export interface ReportedCarOverrides {
 export function aReportedCar(overrides: ReportedCarOverrides = {}): Car {
   return Car.report({
     id: overrides.id ?? `car-${randomUUID()}`,
+    ...(overrides.tenantId === undefined ? {} : { tenantId: overrides.tenantId }),
     reporter: overrides.reporter ?? aPerson(),
     reportedAt: overrides.reportedAt ?? DEFAULT_NOW,
     details: aReportDetails(overrides.details),

@@ -1,3 +1,4 @@
+import { TEST_AUDIT_KEY } from './audit-seal.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,7 +47,14 @@ export async function startHarness(
   options: { clock?: Clock } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'rectify-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    AUDIT_KEY: TEST_AUDIT_KEY,
+    AUDIT_CHECKPOINT_DIR: `${dataDir}-checkpoints`,
+    ...env,
+  });
   const rectify = await startRectify(config, { ...options, logger: pino({ level: 'silent' }) });
   const tokens = new Map<Who, string>();
   const token = async (who: Who): Promise<string> => {

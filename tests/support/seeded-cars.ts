@@ -8,6 +8,7 @@
  * the organisation's calendar, outcomes, actions, reviews), so that a test can compute what it
  * expects from the log alone, with its own code, and compare with what Rectify computes.
  */
+import { testAudit } from './audit-seal.js';
 import type { Database } from 'better-sqlite3';
 import { dateInZone, type LocalDate } from '../../src/domain/calendar/local-date.js';
 import type { StoredCar } from '../../src/domain/car/car-repository.js';
@@ -175,7 +176,7 @@ export async function seedCars(options: SeedOptions): Promise<SeededData> {
   const db = openDatabase(options.file);
   // Test data: durability is not what is tested here, speed of seeding is.
   db.pragma('synchronous = OFF');
-  const repository = new SqliteCarRepository(db);
+  const repository = new SqliteCarRepository(db, testAudit());
   const meetingDates = seededMeetingDates(now);
   const meetings = meetingDates.map((date) => ({ date, decidedCarIds: [] as string[] }));
   const nowMs = now.getTime();

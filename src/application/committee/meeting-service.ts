@@ -154,7 +154,10 @@ export class MeetingService {
     const meetings = await listMeetings(this.deps.store);
     const last = lastMeetingBefore(meetings, date);
     const builder = new AgendaBuilder(date, last?.date ?? null, new ZonedDates(this.deps.timeZone));
-    for await (const batch of this.deps.scan.scan()) for (const car of batch) builder.add(car);
+    for await (const batch of this.deps.scan.scan({
+      tenantIds: this.deps.carService.tenantScope(principal),
+    }))
+      for (const car of batch) builder.add(car);
     return { meeting: meetings.find((m) => m.date === date) ?? null, agenda: builder.result() };
   }
 
@@ -164,7 +167,10 @@ export class MeetingService {
     if (p.from > p.to)
       throw new RectifyError('REQUEST.VALIDATION', { field: 'to', reason: 'to is before from' });
     const builder = new KpiBuilder(p, this.today(), new ZonedDates(this.deps.timeZone));
-    for await (const batch of this.deps.scan.scan()) for (const { car } of batch) builder.add(car);
+    for await (const batch of this.deps.scan.scan({
+      tenantIds: this.deps.carService.tenantScope(principal),
+    }))
+      for (const { car } of batch) builder.add(car);
     return builder.result();
   }
 

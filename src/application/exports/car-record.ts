@@ -295,28 +295,31 @@ export function carRecordDocument(input: CarRecordInput): ReportDocument {
 
   h1('11. Audit history');
   note(
-    `${history.length} entries, oldest first. Each entry is one changed field of one operation; ` +
-      'the entries are chained by hash, which the audit:verify command checks.',
+    `${history.length} entries, oldest first. Each entry is one operation with the fields it ` +
+      'changed; the entries are chained and authenticated with the audit key, which the ' +
+      'audit:verify command checks.',
   );
   blocks.push(
     table(
       [
         ['#', 1.3],
         ['When, who, operation', 5],
-        ['Field', 4.5],
-        ['Old -> new', 9],
+        ['Changes (field: old -> new)', 13.5],
       ],
       history.map((e) => [
         String(e.sequence),
         [e.at, e.actor.name, e.operation, ...(e.reason ? [`Reason: ${e.reason}`] : [])].join('\n'),
-        e.field,
-        `${auditValue(e.oldValue)} -> ${auditValue(e.newValue)}`,
+        e.changes.length === 0
+          ? '(no field changed)'
+          : e.changes
+              .map((c) => `${c.field}: ${auditValue(c.oldValue)} -> ${auditValue(c.newValue)}`)
+              .join('\n'),
       ]),
       'No audit entries.',
     ),
   );
   const last = history.at(-1);
-  if (last) note(`Hash of the last entry: ${last.hash}`);
+  if (last) note(`MAC of the last entry: ${last.hash}`);
 
   return {
     title: `Corrective Action Report ${carLabel(car)}`,

@@ -141,5 +141,7 @@ export const CarRecordSchema = z
         at: instant,
       }),
     ),
+    // Records stored before tenants were recorded have none: the first allowed tenant's.
+    tenantId: z.string().default(''),
   })
   .meta({ id: 'CarRecord' }) satisfies z.ZodType<CarPrimitives>;

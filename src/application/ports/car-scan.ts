@@ -67,8 +67,17 @@ export interface ScannedCar {
  * the paging and visibility rules of the list API: callers are the committee's use cases,
  * which decide who may see the result.
  */
+export interface CarScanOptions {
+  readonly batchSize?: number;
+  /**
+   * Only the CARs of these tenants (`CarService.tenantScope`); absent: every tenant, for
+   * Rectify's own background work.
+   */
+  readonly tenantIds?: readonly string[] | undefined;
+}
+
 export interface CarScan {
-  scan(options?: { readonly batchSize?: number }): AsyncIterable<readonly ScannedCar[]>;
+  scan(options?: CarScanOptions): AsyncIterable<readonly ScannedCar[]>;
 }
 
 export const DEFAULT_SCAN_BATCH = 500;

@@ -35,6 +35,12 @@ export interface StateChange {
   readonly dueAt: string | null;
 }
 
+export interface StateReplace {
+  readonly key: string;
+  readonly etag: string;
+  readonly change: StateChange;
+}
+
 export interface StateStore {
   get(key: string): Promise<StateRecord | null>;
 
@@ -49,6 +55,20 @@ export interface StateStore {
    * when someone else changed (or deleted) the record first; nothing is written then.
    */
   replace(key: string, etag: string, change: StateChange): Promise<StateRecord | null>;
+
+  /**
+   * Optional, only where the store has transactions (SQLite): creates each record unless its
+   * key exists, all of them in one transaction (all or none, one synced commit), answering per
+   * record whether this call created it. Callers without it create one record at a time, in an
+   * order that is safe when a crash stops them half-way.
+   */
+  createAllIfAbsent?(records: readonly NewStateRecord[]): Promise<readonly boolean[]>;
+
+  /**
+   * Optional, only where the store has transactions: `replace` for each change, all in one
+   * transaction, answering per change the new version or null (as `replace` does).
+   */
+  replaceAll?(changes: readonly StateReplace[]): Promise<readonly (StateRecord | null)[]>;
 
   /** Records of a kind whose `dueAt` is at or before `before`, earliest first. */
   due(kind: string, before: string, limit: number): Promise<readonly StateRecord[]>;

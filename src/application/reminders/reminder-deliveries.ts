@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../ports/clock.js';
 import { Outbox, type ClaimedEntry } from '../outbox.js';
-import type { StateStore } from '../ports/state-store.js';
+import { TimeSlices, yieldToEventLoop } from '../repeat.js';
+import type { NewStateRecord, StateReplace, StateStore } from '../ports/state-store.js';
 import {
   REMINDER_CHANNELS,
   type ReminderChannel,
@@ -82,26 +83,42 @@ export class ReminderDeliveries {
     return this.outbox.enqueue(deliveryKey(delivery), delivery, now);
   }
 
+  /** The state record `enqueue` creates, to be written in one transaction with others. */
+  entryRecord(delivery: ReminderDelivery, now: Date): NewStateRecord {
+    return this.outbox.entryRecord(deliveryKey(delivery), delivery, now);
+  }
+
   /** A delivery as stored, with its outcome once settled. */
   get(delivery: ReminderDelivery): ReturnType<Outbox<ReminderDelivery>['get']> {
     return this.outbox.get(deliveryKey(delivery));
   }
 
-  /** Delivers every due delivery through its channel; a channel no longer configured settles it. */
+  /**
+   * Delivers every due delivery through its channel; a channel no longer configured settles it.
+   * The outcomes of a claimed page are written together (one commit where the store has
+   * transactions): a crash before that delivers the page again once its lease ends, the
+   * at-least-once the outbox promises when instances crash.
+   */
   async deliverDue(channels: readonly ReminderChannel[]): Promise<DeliverySummary> {
     let delivered = 0;
     let retried = 0;
     let undeliverable = 0;
+    const slices = new TimeSlices();
     for (;;) {
       const claimed = await this.outbox.claimDue(this.clock.now(), this.leaseMs, this.batchSize);
       if (claimed.length === 0) break;
+      const writes: StateReplace[] = [];
       for (const entry of claimed) {
-        const result = await this.deliverOne(entry, channels);
+        await slices.pause();
+        const { result, write } = await this.deliverOne(entry, channels);
+        writes.push(write);
         if (result === 'delivered') delivered += 1;
         else if (result === 'retry') retried += 1;
         else undeliverable += 1;
       }
+      await this.outbox.commit(writes);
       if (claimed.length < this.batchSize) break;
+      await yieldToEventLoop();
     }
     return { delivered, retried, undeliverable };
   }
@@ -109,13 +126,14 @@ export class ReminderDeliveries {
   private async deliverOne(
     entry: ClaimedEntry<ReminderDelivery>,
     channels: readonly ReminderChannel[],
-  ): Promise<'delivered' | 'retry' | 'undeliverable'> {
+  ): Promise<{ result: 'delivered' | 'retry' | 'undeliverable'; write: StateReplace }> {
     const { reminder, personId, channel: name } = entry.payload;
     const channel = channels.find((c) => c.name === name);
-    if (!channel) {
-      await this.outbox.settle(entry, 'channel_off', this.clock.now());
-      return 'undeliverable';
-    }
+    if (!channel)
+      return {
+        result: 'undeliverable',
+        write: this.outbox.settlement(entry, 'channel_off', this.clock.now()),
+      };
     let outcome;
     try {
       outcome = await channel.deliver(personId, reminder);
@@ -127,16 +145,17 @@ export class ReminderDeliveries {
       };
     }
     const now = this.clock.now();
-    if (outcome.status === 'delivered') {
-      await this.outbox.settle(entry, 'delivered', now);
-      return 'delivered';
-    }
-    if (outcome.status === 'undeliverable') {
-      await this.outbox.settle(entry, `undeliverable: ${outcome.reason}`.slice(0, 500), now);
-      return 'undeliverable';
-    }
+    if (outcome.status === 'delivered')
+      return { result: 'delivered', write: this.outbox.settlement(entry, 'delivered', now) };
+    if (outcome.status === 'undeliverable')
+      return {
+        result: 'undeliverable',
+        write: this.outbox.settlement(entry, `undeliverable: ${outcome.reason}`.slice(0, 500), now),
+      };
     const wait = outcome.afterMs ?? Math.min(HOUR_MS, this.retryBaseMs * 2 ** (entry.attempts - 1));
-    await this.outbox.retryLater(entry, new Date(now.getTime() + wait), outcome.reason, now);
-    return 'retry';
+    return {
+      result: 'retry',
+      write: this.outbox.retry(entry, new Date(now.getTime() + wait), outcome.reason, now),
+    };
   }
 }

@@ -1,12 +1,12 @@
 import { dateInZone } from '../../domain/calendar/local-date.js';
-import { repeat } from '../repeat.js';
+import { TimeSlices, repeat, yieldToEventLoop } from '../repeat.js';
 import type { WorkingCalendar } from '../../domain/calendar/working-calendar.js';
 import { AgendaBuilder } from '../committee/agenda.js';
 import type { CarScan } from '../ports/car-scan.js';
 import { lastMeetingBefore, listMeetings } from '../committee/meetings.js';
 import { ZonedDates } from '../committee/zoned-dates.js';
 import type { Clock } from '../ports/clock.js';
-import type { StateRecord, StateStore } from '../ports/state-store.js';
+import type { NewStateRecord, StateRecord, StateStore } from '../ports/state-store.js';
 import type { ReminderChannel, ReminderChannelName } from '../ports/reminder-channel.js';
 import {
   carEvents,
@@ -47,6 +47,8 @@ export interface ReminderJobDeps {
   readonly recipients: ReminderRecipients;
   readonly channels: readonly ReminderChannel[];
   readonly logger?: ReminderLogger | undefined;
+  /** CARs read per scan batch; the job lets requests in between batches. */
+  readonly scanBatch?: number | undefined;
 }
 
 export interface TickSummary {
@@ -61,6 +63,11 @@ export interface TickSummary {
 
 /** How many reminder records left unqueued (a crash between record and queue) one tick picks up. */
 const REQUEUE_BATCH = 100;
+/**
+ * Reminders recorded per transaction where the store has them: with two or three deliveries
+ * each, a few hundred rows and one synced commit, a few milliseconds before requests get a turn.
+ */
+const RECORD_BATCH = 100;
 
 /**
  * The reminder job. Each tick finds the events due today (action due soon, overdue, escalated;
@@ -116,11 +123,15 @@ export class ReminderJob {
         meeting: m,
         agenda: new AgendaBuilder(m.date, lastMeetingBefore(meetings, m.date)?.date ?? null, dates),
       }));
-      for await (const batch of this.deps.scan.scan()) {
+      const slices = new TimeSlices();
+      for await (const batch of this.deps.scan.scan(
+        this.deps.scanBatch ? { batchSize: this.deps.scanBatch } : {},
+      )) {
         for (const scanned of batch) {
           events.push(...carEvents(scanned.car, input));
           for (const d of digests) d.agenda.add(scanned);
         }
+        await slices.pause();
       }
       events.push(
         ...digestEvents(
@@ -143,9 +154,68 @@ export class ReminderJob {
       );
     }
     let recorded = 0;
-    for (const event of events) if (await this.record(event, now)) recorded += 1;
+    const createAll = this.deps.store.createAllIfAbsent?.bind(this.deps.store);
+    if (createAll) {
+      for (let i = 0; i < events.length; i += RECORD_BATCH) {
+        recorded += await this.recordBatch(events.slice(i, i + RECORD_BATCH), now, createAll);
+        await yieldToEventLoop();
+      }
+    } else {
+      const slices = new TimeSlices();
+      for (const event of events) {
+        if (await this.record(event, now)) recorded += 1;
+        await slices.pause();
+      }
+    }
     await this.requeueLeftovers(now);
     return { found: events.length, recorded };
+  }
+
+  /**
+   * Where the store has transactions: each new reminder is recorded already queued, together
+   * with its deliveries, in one transaction for the whole batch; a crash keeps all of a batch
+   * or none of it, so nothing is recorded without its deliveries.
+   */
+  private async recordBatch(
+    events: readonly Reminder[],
+    now: Date,
+    createAll: NonNullable<StateStore['createAllIfAbsent']>,
+  ): Promise<number> {
+    const records: NewStateRecord[] = [];
+    const reminderAt: number[] = [];
+    const channels: readonly ReminderChannelName[] = this.deps.channels.map((c) => c.name);
+    for (const event of events) {
+      const known = await this.deps.store.get(reminderRecordKey(event.key));
+      if (known && known.dueAt === null) continue;
+      if (known) {
+        await this.queue(known, now);
+        continue;
+      }
+      const value: ReminderRecord = {
+        reminder: event,
+        foundAt: now.toISOString(),
+        queuedAt: now.toISOString(),
+      };
+      reminderAt.push(records.length);
+      records.push({
+        key: reminderRecordKey(event.key),
+        kind: REMINDER_RECORD_KIND,
+        value,
+        dueAt: null,
+      });
+      for (const personId of event.recipientIds)
+        for (const channel of channels)
+          records.push(this.deliveries.entryRecord({ reminder: event, personId, channel }, now));
+    }
+    if (records.length === 0) return 0;
+    const created = await createAll(records);
+    let recorded = 0;
+    for (const at of reminderAt)
+      if (created[at] === true) {
+        recorded += 1;
+        this.logger.info({ reminder: (records[at] as NewStateRecord).key }, 'reminders: recorded');
+      }
+    return recorded;
   }
 
   /** Records the event unless it is recorded; queues its deliveries if not done yet. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { repeat, type Repeating } from '../../application/repeat.js';
+import { TimeSlices, repeat, type Repeating } from '../../application/repeat.js';
 import type { Logger } from 'pino';
 import type { AuditFeed } from '../../application/ports/audit-feed.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
@@ -103,7 +103,9 @@ export class NotificationWorker {
     const { changes, next } = await this.deps.feed.read(from.position, FEED_PAGE);
     if (next === null) return;
     const now = this.deps.clock.now();
+    const slices = new TimeSlices();
     for (const change of changes) {
+      await slices.pause();
       const stored = await this.deps.repository.findById(change.carId);
       if (!stored) continue;
       for (const n of notificationsFor(change, stored.car.toPrimitives(), this.deps.mrIds))
@@ -120,7 +122,11 @@ export class NotificationWorker {
       this.deps.leaseMs ?? DEFAULT_LEASE_MS,
       CLAIM_PAGE,
     );
-    for (const entry of claimed) await this.deliverOne(entry);
+    const slices = new TimeSlices();
+    for (const entry of claimed) {
+      await slices.pause();
+      await this.deliverOne(entry);
+    }
   }
 
   private async deliverOne(entry: ClaimedEntry<Notification>): Promise<void> {

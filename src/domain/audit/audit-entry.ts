@@ -17,14 +17,18 @@ export interface AuditRecord {
   readonly changes: readonly FieldChange[];
 }
 
-/** One appended, chained entry of the audit trail. */
-export interface AuditEntry extends FieldChange {
+/**
+ * One appended entry of a CAR's audit trail: one operation, with every field it changed.
+ * Sequences number a CAR's entries 1, 2, 3 ... without gaps; `hash` is the entry's MAC.
+ */
+export interface AuditEntry {
   readonly sequence: number;
   readonly carId: string;
   readonly operation: string;
   readonly actor: PersonRef;
   readonly at: string;
   readonly reason: string | null;
+  readonly changes: readonly FieldChange[];
   readonly hash: string;
 }
 

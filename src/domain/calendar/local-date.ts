@@ -26,14 +26,26 @@ export const addDays = (d: LocalDate, n: number): LocalDate => fromEpochDay(toEp
 export const weekday = (d: LocalDate): number => new Date(toEpochDay(d) * DAY_MS).getUTCDay();
 export const yearOf = (d: LocalDate): number => Number(d.slice(0, 4));
 
+/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** The date of an instant in an IANA time zone (the organisation's calendar). */
 export function dateInZone(instant: Date, timeZone: string): LocalDate {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
+  const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return localDate(`${get('year')}-${get('month')}-${get('day')}`);
 }

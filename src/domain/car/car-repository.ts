@@ -36,11 +36,16 @@ export interface CarQuery {
   /** Words that must all appear in the number, title, description, location or affected. */
   readonly text?: string | undefined;
   /**
-   * Who may see what: everything, or only what a person reported plus the non-confidential
-   * CARs where they own an action.
+   * Who may see what: everything, or only the CARs a person is involved in
+   * (`Car.involvedPeople`: reporter, consultees, owners of actions on a non-confidential CAR).
    */
   readonly visibility:
     { readonly kind: 'all' } | { readonly kind: 'involved'; readonly personId: string };
+  /**
+   * Only CARs of these tenants (`Car.tenantId`; '' for records stored before tenants were
+   * recorded). Absent: every tenant, for Rectify's own background work only.
+   */
+  readonly tenantIds?: readonly string[] | undefined;
   readonly sort: CarSortField;
   readonly order: 'asc' | 'desc';
   readonly limit: number;

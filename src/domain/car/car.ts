@@ -170,6 +170,11 @@ export interface CarPrimitives {
   readonly closure: Closure | null;
   readonly reopenings: readonly Reopening[];
   readonly committeeReviews: readonly CommitteeReview[];
+  /**
+   * The Entra tenant whose member reported it: the CAR is that tenant's alone. Empty for
+   * records stored before tenants were recorded (they belong to the first allowed tenant).
+   */
+  readonly tenantId: string;
 }
 
 /** Who acts and when, for every operation. `now` is an ISO instant, `today` the organisation's date. */
@@ -203,13 +208,91 @@ export interface ActionChanges {
   readonly steps?: readonly string[] | undefined;
 }
 
+/** One 5-Why step changed: its question, its answer, or the step removed. */
+export interface WhyStepChange {
+  /** 0-based; the step after the last one adds a step. */
+  readonly index: number;
+  readonly question?: string | undefined;
+  readonly answer?: string | undefined;
+  /** Removes the step (and so the ones after it move up). */
+  readonly remove?: boolean | undefined;
+}
+
+/** What a person changed in the similar-nonconformity check; the rest stays as stored. */
+export interface SimilarCheckChanges {
+  readonly done?: boolean | undefined;
+  readonly findings?: string | undefined;
+  /** The whole list, when given; `addRelated` and `removeRelated` change one CAR at a time. */
+  readonly relatedCarIds?: readonly string[] | undefined;
+  readonly addRelated?: readonly string[] | undefined;
+  readonly removeRelated?: readonly string[] | undefined;
+}
+
+/**
+ * A change to the investigation, field by field: what is not named stays as stored, so that
+ * two people editing different fields (or different 5-Why steps, or different related CARs)
+ * never erase each other's work. `fiveWhys` and `consultees` still replace a whole list.
+ */
 export interface InvestigationChanges {
   readonly fiveWhys?: readonly WhyStep[] | undefined;
+  readonly whys?: readonly WhyStepChange[] | undefined;
   readonly rootCause?: string | null | undefined;
   readonly causeCategory?: CauseCategory | null | undefined;
   readonly consultees?: readonly PersonRef[] | undefined;
-  readonly similarCheck?: SimilarCheck | null | undefined;
+  readonly addConsultees?: readonly PersonRef[] | undefined;
+  readonly removeConsultees?: readonly string[] | undefined;
+  readonly similarCheck?: SimilarCheckChanges | null | undefined;
 }
+
+const mergeWhys = (now: readonly WhyStep[], changes: readonly WhyStepChange[]): WhyStep[] => {
+  const steps: (WhyStep | null)[] = [...now];
+  for (const c of changes) {
+    if (!Number.isInteger(c.index) || c.index < 0 || c.index > steps.length)
+      throw new RectifyError('REQUEST.VALIDATION', {
+        field: `whys.${c.index}`,
+        reason: 'a new step comes right after the last one',
+      });
+    if (c.remove) {
+      if (c.index < steps.length) steps[c.index] = null;
+      continue;
+    }
+    const was = steps[c.index] ?? { question: '', answer: '' };
+    const step = {
+      question: c.question === undefined ? was.question : c.question.trim(),
+      answer: c.answer === undefined ? was.answer : c.answer.trim(),
+    };
+    required(`whys.${c.index}.question`, step.question);
+    required(`whys.${c.index}.answer`, step.answer);
+    steps[c.index] = step;
+  }
+  return steps.filter((s): s is WhyStep => s !== null);
+};
+
+const mergeSimilarCheck = (
+  now: SimilarCheck | null,
+  c: SimilarCheckChanges | null | undefined,
+): SimilarCheck | null => {
+  if (c === undefined) return now;
+  if (c === null) return null;
+  const was = now ?? { done: false, findings: '', relatedCarIds: [] };
+  const remove = new Set(c.removeRelated ?? []);
+  const related = [...(c.relatedCarIds ?? was.relatedCarIds), ...(c.addRelated ?? [])].filter(
+    (id) => !remove.has(id),
+  );
+  return {
+    done: c.done ?? was.done,
+    findings: c.findings ?? was.findings,
+    relatedCarIds: [...new Set(related)],
+  };
+};
+
+const mergeConsultees = (now: readonly PersonRef[], c: InvestigationChanges): PersonRef[] => {
+  const remove = new Set(c.removeConsultees ?? []);
+  const byId = new Map<string, PersonRef>();
+  for (const p of [...(c.consultees ?? now), ...(c.addConsultees ?? [])])
+    if (!remove.has(p.id) && !byId.has(p.id)) byId.set(p.id, p);
+  return [...byId.values()];
+};
 
 /** A CAR that merges can absorb a report: recorded and still being worked. */
 export interface MergeTarget {
@@ -243,6 +326,8 @@ export class Car {
 
   static report(input: {
     id: string;
+    /** The reporter's tenant; empty only where no tenant is known (tools, tests). */
+    tenantId?: string;
     reporter: PersonRef;
     reportedAt: string;
     details: ReportDetails;
@@ -276,14 +361,20 @@ export class Car {
       closure: null,
       reopenings: [],
       committeeReviews: [],
+      tenantId: input.tenantId ?? '',
     });
   }
 
-  /** Records stored before `plannedAt` existed come without it. */
+  /** Records stored before `plannedAt` or `tenantId` existed come without them. */
   static fromPrimitives(
-    p: Omit<CarPrimitives, 'plannedAt'> & { readonly plannedAt?: string | null | undefined },
+    p: Omit<CarPrimitives, 'plannedAt' | 'tenantId'> & {
+      readonly plannedAt?: string | null | undefined;
+      readonly tenantId?: string | undefined;
+    },
   ): Car {
-    return new Car(structuredClone({ ...p, plannedAt: p.plannedAt ?? null }));
+    return new Car(
+      structuredClone({ ...p, plannedAt: p.plannedAt ?? null, tenantId: p.tenantId ?? '' }),
+    );
   }
 
   toPrimitives(): CarPrimitives {
@@ -301,6 +392,9 @@ export class Car {
   }
   get reporter(): PersonRef {
     return this.props.reporter;
+  }
+  get tenantId(): string {
+    return this.props.tenantId;
   }
   get confidential(): boolean {
     return this.props.report.confidential;
@@ -321,6 +415,23 @@ export class Car {
 
   ownsAction(personId: string): boolean {
     return this.props.actions.some((a) => a.owner.id === personId && a.status !== 'cancelled');
+  }
+
+  /**
+   * The people involved in this CAR, who read it without a role: its reporter, the people
+   * consulted on the investigation and, unless the report is confidential, the owners of its
+   * actions that are not cancelled. Both stores list by this rule (`involvedPeople`).
+   */
+  involvedPeople(): readonly string[] {
+    const ids = new Set<string>([this.props.reporter.id]);
+    for (const c of this.props.investigation.consultees) ids.add(c.id);
+    if (!this.confidential)
+      for (const a of this.props.actions) if (a.status !== 'cancelled') ids.add(a.owner.id);
+    return [...ids];
+  }
+
+  involves(personId: string): boolean {
+    return this.involvedPeople().includes(personId);
   }
 
   /** The earliest date something is due: an open action, or the effectiveness review. */
@@ -441,14 +552,15 @@ export class Car {
     const c = this.props.investigation;
     const keep = <T>(next: T | undefined, now: T): T => (next === undefined ? now : next);
     // Field by field, so that nothing else the caller's object carries is ever stored.
+    this.guard('updateInvestigation');
     this.transition('updateInvestigation', {
       investigation: {
-        fiveWhys: keep(changes.fiveWhys, c.fiveWhys),
+        fiveWhys: mergeWhys(keep(changes.fiveWhys, c.fiveWhys), changes.whys ?? []),
         rootCause: keep(changes.rootCause, c.rootCause),
         causeCategory: keep(changes.causeCategory, c.causeCategory),
-        consultees: keep(changes.consultees, c.consultees),
+        consultees: mergeConsultees(c.consultees, changes),
         consulteeInputs: c.consulteeInputs,
-        similarCheck: keep(changes.similarCheck, c.similarCheck),
+        similarCheck: mergeSimilarCheck(c.similarCheck, changes.similarCheck),
       },
     });
   }

@@ -50,10 +50,50 @@ export interface TrainingAudience {
 
 export const NO_TRAINING: TrainingAudience = { people: [], groups: [] };
 
+/**
+ * Where a document sits in the library and what its front matter says about it. The category is
+ * the folder path above the document ("ISMS", "Data-Protection/Forms"), null at the root.
+ */
+export interface ProcedureDetails {
+  /** The document's path in the library: its folder, or its file for a single-file document. */
+  readonly location: string;
+  readonly category: string | null;
+  readonly keywords: readonly string[];
+  readonly author: string | null;
+  readonly manager: string | null;
+  /** `additional_path:` of the front matter: other addresses the document is known by. */
+  readonly additionalPaths: readonly string[];
+}
+
+export const detailsAt = (location: string): ProcedureDetails => {
+  const slash = location.lastIndexOf('/');
+  return {
+    location,
+    category: slash > 0 ? location.slice(0, slash) : null,
+    keywords: [],
+    author: null,
+    manager: null,
+    additionalPaths: [],
+  };
+};
+
+/** Whether the procedure is in this category or one below it ("ISMS" holds "ISMS/Forms"). */
+export function inCategory(procedure: Procedure, category: string): boolean {
+  const wanted = category
+    .trim()
+    .replace(/^\/+|\/+$/g, '')
+    .normalize('NFC')
+    .toLowerCase();
+  if (wanted === '') return procedure.details.category === null;
+  const own = (procedure.details.category ?? '').normalize('NFC').toLowerCase();
+  return own === wanted || own.startsWith(`${wanted}/`);
+}
+
 export interface Procedure {
   readonly id: string;
   readonly docId: string | null;
   readonly title: string;
+  readonly details: ProcedureDetails;
   /** Lowest first. */
   readonly revisions: readonly ProcedureRevision[];
   /** The highest published revision; null when every revision is a draft. */
@@ -102,6 +142,7 @@ export function buildProcedure(
   id: string,
   revisions: readonly ProcedureRevision[],
   training: TrainingAudience,
+  details: ProcedureDetails = detailsAt(id),
 ): Procedure {
   const sorted = sortRevisions(revisions);
   const inForce = revisionInForce(sorted);
@@ -110,6 +151,7 @@ export function buildProcedure(
     id,
     docId: newest?.docId ?? sorted.find((r) => r.docId !== null)?.docId ?? null,
     title: newest?.title ?? id,
+    details,
     revisions: sorted,
     revisionInForce: inForce,
     training,

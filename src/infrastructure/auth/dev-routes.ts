@@ -1,10 +1,12 @@
 import express from 'express';
-import type { Response, Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
-import { ERROR_CATALOGUE } from '../../domain/errors.js';
+import { validationError } from '../../http/problem.js';
+import { RectifyError } from '../../domain/errors.js';
 import type { LocalIssuer } from './local-issuer.js';
 import { SAMPLE_PEOPLE } from './sample-people.js';
 import type { SamplePerson } from './sample-people.js';
+import { wellFormedText } from '../../application/ports/text-schema.js';
 
 export interface DevRouterDeps {
   issuer: LocalIssuer;
@@ -13,12 +15,7 @@ export interface DevRouterDeps {
   people?: readonly SamplePerson[];
 }
 
-const TokenRequestSchema = z.object({ personId: z.string().min(1).max(100) });
-
-interface FieldError {
-  path: string;
-  message: string;
-}
+const TokenRequestSchema = z.object({ personId: wellFormedText().min(1).max(100) });
 
 /**
  * Local mode only: lists the sample people and signs in as any of them, handing out
@@ -44,18 +41,13 @@ export function createDevRouter(deps: DevRouterDeps): Router {
 
   router.post('/token', async (req, res) => {
     const request = TokenRequestSchema.safeParse(req.body);
-    if (!request.success) {
-      sendValidationProblem(
-        res,
-        request.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-      return;
-    }
+    if (!request.success) throw validationError(request.error, 'body');
     const person = people.find((p) => p.id === request.data.personId);
-    if (!person) {
-      sendValidationProblem(res, [{ path: 'personId', message: 'No sample person has this id' }]);
-      return;
-    }
+    if (!person)
+      throw new RectifyError('REQUEST.VALIDATION', {
+        in: 'body',
+        errors: [{ field: 'personId', message: 'No sample person has this id' }],
+      });
     const { accessToken, expiresIn } = await deps.issuer.issueAccessToken(person, {
       audience: deps.audience,
     });
@@ -65,18 +57,4 @@ export function createDevRouter(deps: DevRouterDeps): Router {
   });
 
   return router;
-}
-
-function sendValidationProblem(res: Response, errors: readonly FieldError[]): void {
-  const code = 'REQUEST.VALIDATION';
-  res
-    .status(400)
-    .type('application/problem+json')
-    .json({
-      type: `urn:rectify:problem:${code}`,
-      title: ERROR_CATALOGUE[code].title,
-      status: 400,
-      code,
-      errors,
-    });
 }

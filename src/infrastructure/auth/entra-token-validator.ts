@@ -2,7 +2,8 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { RectifyError } from '../../domain/errors.js';
-import { ROLES } from '../../domain/identity.js';
+import { ROLES, isEntraObjectId } from '../../domain/identity.js';
+import { wellFormedText } from '../../application/ports/text-schema.js';
 import type { Principal, Role } from '../../domain/identity.js';
 
 export interface TokenValidatorOptions {
@@ -36,10 +37,10 @@ const OpenIdMetadataSchema = z.object({
 });
 
 const OptionalClaimsSchema = z.object({
-  name: z.string().optional(),
-  preferred_username: z.string().optional(),
-  roles: z.array(z.string()).optional(),
-  groups: z.array(z.string()).optional(),
+  name: wellFormedText().trim().max(256).optional(),
+  preferred_username: wellFormedText().trim().max(256).optional(),
+  roles: z.array(wellFormedText()).optional(),
+  groups: z.array(wellFormedText()).optional(),
 });
 
 interface TenantTrust {
@@ -173,6 +174,8 @@ export function createEntraTokenValidator(options: TokenValidatorOptions): Token
       if (typeof payload.oid !== 'string' || payload.oid === '') {
         throw unauthenticated('oid_missing');
       }
+      // Entra object ids are GUIDs: anything else (such as an internal actor's id) is refused.
+      if (!isEntraObjectId(payload.oid)) throw unauthenticated('oid_invalid');
       const claims = OptionalClaimsSchema.safeParse(payload);
       if (!claims.success) throw unauthenticated('claims_invalid');
 

@@ -92,11 +92,12 @@ export class LocalIssuer {
 
   router(): Router {
     const router = express.Router();
-    router.get('/:tenantId/v2.0/.well-known/openid-configuration', (req, res) => {
+    router.get('/:tenantId/v2.0/.well-known/openid-configuration', (req, res, next) => {
       const { tenantId } = req.params;
-      // Like Entra, any tenant id gets metadata: trust is the validator's allow-list.
+      // Like Entra, any tenant id gets metadata: trust is the validator's allow-list. Anything
+      // else is Rectify's own problem+json, like every other error of this server.
       if (!GUID.test(tenantId) && !MULTI_TENANT_ALIASES.has(tenantId)) {
-        res.status(404).json({ error: 'invalid_tenant', error_description: 'Unknown tenant' });
+        next(new RectifyError('ROUTE.NOT_FOUND', { reason: 'invalid_tenant' }));
         return;
       }
       res.json(this.#metadata(tenantId));

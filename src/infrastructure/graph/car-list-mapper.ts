@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CarRecordSchema } from '../../application/ports/car-record-schema.js';
-import type { AuditEntry } from '../../domain/audit/audit-entry.js';
 import { parseCarNumber } from '../../domain/car/car-number.js';
 import type { CarSortField, IdempotencyClaim, StoredCar } from '../../domain/car/car-repository.js';
 import { Car } from '../../domain/car/car.js';
-import type { ChainedRow } from '../audit/hash-chain.js';
-import { A, C } from './rectify-lists.js';
-import type { Fields, ListItem } from './sharepoint-list-client.js';
+import type { TrailHead } from '../audit/audit-trail.js';
+import { CHECKED_COLUMNS, parseAuditItem, type AuditItemFields } from './graph-car-trail.js';
+import { C } from './rectify-lists.js';
+import type { ListItem } from './sharepoint-list-client.js';
 
 /**
  * Between a CAR and its list item. Only this file and the repository know the column names;
@@ -19,7 +19,7 @@ export interface ItemMeta {
   readonly itemId: string;
   readonly etag: string;
   readonly writeId: string;
-  readonly auditHead: { readonly sequence: number; readonly hash: string };
+  readonly auditHead: TrailHead;
   /** The audit item of the last write, kept on the CAR until it is surely in the audit list. */
   readonly lastAudit: AuditItemFields | null;
   /**
@@ -34,35 +34,6 @@ const EnvelopeSchema = z.object({
   updatedAt: z.string(),
   car: CarRecordSchema,
 });
-
-const ChainedRowSchema = z.object({
-  sequence: z.number().int().min(1),
-  carId: z.string(),
-  operation: z.string(),
-  field: z.string(),
-  oldValue: z.string(),
-  newValue: z.string(),
-  reason: z.string().nullable(),
-  actorId: z.string(),
-  actorName: z.string(),
-  at: z.string(),
-  prevHash: z.string(),
-  hash: z.string(),
-}) satisfies z.ZodType<ChainedRow>;
-
-const AuditItemSchema = z.object({
-  [A.title]: z.string(),
-  [A.carId]: z.string(),
-  [A.writeId]: z.string(),
-  [A.actorId]: z.string(),
-  [A.actorName]: z.string(),
-  [A.at]: z.string(),
-  [A.reason]: z.string().nullable().optional(),
-  [A.firstSequence]: z.number(),
-  [A.lastSequence]: z.number(),
-  [A.entries]: z.string(),
-});
-export type AuditItemFields = z.infer<typeof AuditItemSchema>;
 
 const CarItemSchema = z.object({
   [C.carId]: z.string(),
@@ -81,9 +52,8 @@ export const CAR_SELECT: readonly string[] = [
   C.lastAudit,
   C.record,
   C.idempotencyFingerprint,
+  ...CHECKED_COLUMNS,
 ];
-
-export const AUDIT_SELECT: readonly string[] = Object.values(A);
 
 function parseJson(text: string, what: string): unknown {
   try {
@@ -168,21 +138,26 @@ export const idempotencyKeyOf = (claim: IdempotencyClaim): string =>
 export interface WriteState {
   readonly updatedAt: string;
   readonly writeId: string;
-  readonly auditHead: { readonly sequence: number; readonly hash: string };
+  readonly auditHead: TrailHead;
   readonly lastAudit: AuditItemFields;
+  /** The record column's text (`recordTextOf`), which the audit entry seals. */
+  readonly recordText: string;
 }
+
+/** The text of the record column: what the audit entry's digest covers. */
+export const recordTextOf = (car: Car, updatedAt: string): string =>
+  JSON.stringify({ v: 1, updatedAt, car: car.toPrimitives() });
 
 const uniqueList = (values: readonly string[]): string =>
   values.length === 0 ? '' : `;${[...new Set(values)].join(';')};`;
 
-/** The fields of a CAR's list item, for a create or a full update. */
-export function carFields(car: Car, state: WriteState): Record<string, unknown> {
+/** The columns kept beside the record (for filtering, sorting and the committee's views). */
+export function indexedFieldsOf(car: Car, updatedAt: string): Record<string, unknown> {
   const p = car.toPrimitives();
   const live = p.actions.filter((a) => a.status !== 'cancelled');
   const due = car.nextDueDate();
   return {
     [C.title]: p.report.title.slice(0, 255),
-    [C.carId]: p.id,
     [C.number]: p.number,
     [C.state]: p.state,
     [C.type]: p.report.type,
@@ -192,17 +167,25 @@ export function carFields(car: Car, state: WriteState): Record<string, unknown> 
     [C.reporterId]: p.reporter.id,
     [C.reporterName]: p.reporter.name.slice(0, 255),
     [C.reportedAt]: normalisedInstant(p.reportedAt, `reportedAt of CAR ${p.id}`),
-    [C.changedAt]: state.updatedAt,
+    [C.changedAt]: updatedAt,
     [C.recordedOn]: p.triage?.decision === 'recorded' ? `${p.triage.on}T00:00:00Z` : null,
     [C.nextDue]: due === null ? null : `${due}T00:00:00Z`,
     [C.actionOwnerIds]: uniqueList(live.map((a) => a.owner.id)),
     [C.actionOwnerNames]: [...new Set(live.map((a) => a.owner.name))].join('; '),
     [C.actionKinds]: uniqueList(live.map((a) => a.kind)).slice(0, 255),
-    ...sortColumns(car, state.updatedAt),
+    ...sortColumns(car, updatedAt),
+  };
+}
+
+/** The fields of a CAR's list item, for a create or a full update. */
+export function carFields(car: Car, state: WriteState): Record<string, unknown> {
+  return {
+    ...indexedFieldsOf(car, state.updatedAt),
+    [C.carId]: car.id,
     [C.writeId]: state.writeId,
-    [C.auditHead]: `${state.auditHead.sequence}:${state.auditHead.hash}`,
+    [C.auditHead]: `${state.auditHead.seq}:${state.auditHead.mac}`,
     [C.lastAudit]: JSON.stringify(state.lastAudit),
-    [C.record]: JSON.stringify({ v: 1, updatedAt: state.updatedAt, car: p }),
+    [C.record]: state.recordText,
   };
 }
 
@@ -222,7 +205,7 @@ export function storedCarOf(item: ListItem): {
   const lastAudit =
     lastAuditText === null || lastAuditText === undefined || lastAuditText === ''
       ? null
-      : parseOrThrow(AuditItemSchema, parseJson(lastAuditText, what), `${what} last audit`);
+      : parseAuditItem(parseJson(lastAuditText, what), `${what} last audit`);
   return {
     stored: {
       car: Car.fromPrimitives(envelope.car),
@@ -233,52 +216,10 @@ export function storedCarOf(item: ListItem): {
       itemId: item.id,
       etag: item.etag,
       writeId: f[C.writeId],
-      auditHead: { sequence: Number(seq), hash },
+      auditHead: { seq: Number(seq), mac: hash },
       lastAudit,
       lastAuditStored: false,
     },
     fingerprint: f[C.idempotencyFingerprint] ?? null,
-  };
-}
-
-/** The audit item of one write: its chained rows, with who, when and why. */
-export function auditItemFields(writeId: string, rows: readonly ChainedRow[]): AuditItemFields {
-  const first = rows[0];
-  const last = rows.at(-1);
-  if (!first || !last) throw new Error('an audit item holds at least one entry');
-  return {
-    [A.title]: first.operation.slice(0, 255),
-    [A.carId]: first.carId,
-    [A.writeId]: writeId,
-    [A.actorId]: first.actorId,
-    [A.actorName]: first.actorName.slice(0, 255),
-    [A.at]: first.at,
-    [A.reason]: first.reason,
-    [A.firstSequence]: first.sequence,
-    [A.lastSequence]: last.sequence,
-    [A.entries]: JSON.stringify(rows),
-  };
-}
-
-/** The chained rows an audit item holds. */
-export function auditRowsOf(fields: Fields, what: string): ChainedRow[] {
-  const f = parseOrThrow(AuditItemSchema, fields, what);
-  return parseOrThrow(z.array(ChainedRowSchema), parseJson(f[A.entries], what), what);
-}
-
-export function auditEntryOf(row: ChainedRow): AuditEntry {
-  const value = (text: string): unknown =>
-    parseJson(text, `audit entry #${row.sequence} of ${row.carId}`);
-  return {
-    sequence: row.sequence,
-    carId: row.carId,
-    operation: row.operation,
-    field: row.field,
-    oldValue: value(row.oldValue),
-    newValue: value(row.newValue),
-    actor: { id: row.actorId, name: row.actorName },
-    at: row.at,
-    reason: row.reason,
-    hash: row.hash,
   };
 }

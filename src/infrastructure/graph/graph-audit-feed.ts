@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditFeed, CarChange } from '../../application/ports/audit-feed.js';
-import { AUDIT_SELECT, auditRowsOf } from './car-list-mapper.js';
+import { readEntry } from '../audit/audit-trail.js';
+import { AUDIT_SELECT, storedEntryOfItem } from './graph-car-trail.js';
 import { A, C } from './rectify-lists.js';
 import { odataString, type SharePointListClient } from './sharepoint-list-client.js';
 
@@ -62,18 +63,17 @@ const seconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d
 const secondsOf = (iso: string): string => seconds(Date.parse(iso));
 
 function changeOf(fields: Readonly<Record<string, unknown>>, col: string, what: string): Found {
-  const rows = auditRowsOf(fields, what);
-  const first = rows[0];
+  const entry = readEntry(storedEntryOfItem(fields, what));
   const writeId = fields[A.writeId];
-  if (!first || typeof writeId !== 'string') throw new Error(`${what} holds no write`);
+  if (typeof writeId !== 'string') throw new Error(`${what} holds no write`);
   return {
     id: writeId,
-    carId: first.carId,
-    operation: first.operation,
-    actorId: first.actorId,
-    at: first.at,
+    carId: entry.carId,
+    operation: entry.operation,
+    actorId: entry.actor.id,
+    at: entry.at,
     col: secondsOf(col),
-    seq: first.sequence,
+    seq: entry.seq,
   };
 }
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { carFactsOf, type CarScan, type ScannedCar } from '../../application/ports/car-scan.js';
+import {
+  carFactsOf,
+  type CarScan,
+  type CarScanOptions,
+  type ScannedCar,
+} from '../../application/ports/car-scan.js';
 import { C } from './rectify-lists.js';
 import type { SharePointListClient } from './sharepoint-list-client.js';
 
@@ -8,6 +13,8 @@ const MAX_PAGE = 5000;
 const DEFAULT_PAGE = 1000;
 
 const EnvelopeHead = z.object({ v: z.literal(1), car: z.unknown() });
+// Records stored before tenants were recorded have none.
+const TenantOfRecord = z.object({ tenantId: z.string().default('') });
 
 /**
  * Pages through the CARs list for analysis: no filter and no ordering, so the 5,000-item
@@ -20,11 +27,12 @@ export class GraphCarScan implements CarScan {
     private readonly ids: { readonly cars: string },
   ) {}
 
-  async *scan(options: { readonly batchSize?: number } = {}): AsyncGenerator<ScannedCar[]> {
+  async *scan(options: CarScanOptions = {}): AsyncGenerator<ScannedCar[]> {
+    const tenants = options.tenantIds;
     const top = Math.min(MAX_PAGE, Math.max(1, options.batchSize ?? DEFAULT_PAGE));
     const pages = this.lists.queryItems(this.ids.cars, { select: [C.carId, C.record], top });
     for await (const page of pages) {
-      yield page.map((item) => {
+      const batch = page.flatMap((item) => {
         const carId = item.fields[C.carId];
         const record = item.fields[C.record];
         if (typeof carId !== 'string' || typeof record !== 'string')
@@ -38,8 +46,13 @@ export class GraphCarScan implements CarScan {
         const envelope = EnvelopeHead.safeParse(json);
         if (!envelope.success)
           throw new Error(`CAR list item ${item.id} holds a record of an unknown version`);
-        return { car: carFactsOf(carId, envelope.data.car), etag: item.etag };
+        if (tenants !== undefined) {
+          const owner = TenantOfRecord.safeParse(envelope.data.car);
+          if (!owner.success || !tenants.includes(owner.data.tenantId)) return [];
+        }
+        return [{ car: carFactsOf(carId, envelope.data.car), etag: item.etag }];
       });
+      if (batch.length > 0) yield batch;
     }
   }
 }

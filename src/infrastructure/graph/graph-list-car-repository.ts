@@ -12,31 +12,51 @@ import type {
 } from '../../domain/car/car-repository.js';
 import { Car } from '../../domain/car/car.js';
 import { RectifyError } from '../../domain/errors.js';
+import type { AuditSeal } from '../audit/audit-seal.js';
 import {
-  GENESIS_HASH,
-  chainEntry,
-  toStoredJson,
-  verifyChain,
-  type ChainVerification,
-  type ChainedRow,
-} from '../audit/hash-chain.js';
+  NO_HEAD,
+  auditEntryOf,
+  sealEntry,
+  verifyCarTrail,
+  type StoredEntry,
+  type TrailHead,
+  type TrailProblem,
+  type TrailVerdict,
+} from '../audit/audit-trail.js';
+import { latestCheckpoints } from '../audit/checkpoints.js';
 import {
   AUDIT_SELECT,
+  checkCarItem,
+  checkpointItemFields,
+  columnProblemsOfItem,
+  signedCheckpointOf,
+  storedEntryOfItem,
+  trailItemFields,
+  type AuditItemFields,
+} from './graph-car-trail.js';
+import {
   CAR_SELECT,
-  auditEntryOf,
-  auditItemFields,
-  auditRowsOf,
   carFields,
   idempotencyKeyOf,
+  indexedFieldsOf,
   normalisedInstant,
+  recordTextOf,
   sortColumnOf,
   storedCarOf,
-  type AuditItemFields,
   type ItemMeta,
 } from './car-list-mapper.js';
 import { GraphRequestError } from './graph-client.js';
 import { RecentItems } from './recent-items.js';
-import { A, AUDIT_LIST, C, CARS_LIST, S, SEQUENCES_LIST } from './rectify-lists.js';
+import {
+  A,
+  AUDIT_LIST,
+  C,
+  CARS_LIST,
+  CHECKPOINTS_LIST,
+  K,
+  S,
+  SEQUENCES_LIST,
+} from './rectify-lists.js';
 import {
   odataString,
   itemOf,
@@ -74,6 +94,7 @@ export interface GraphListIds {
   readonly cars: string;
   readonly audit: string;
   readonly sequences: string;
+  readonly checkpoints: string;
 }
 
 const MAX_NUMBER_ATTEMPTS = 8;
@@ -84,6 +105,8 @@ export const DEFAULT_COPY_SIZE = 1000;
 export interface GraphListCarRepositoryOptions {
   /** How many CAR items the copy holds; DEFAULT_COPY_SIZE when not given. */
   readonly copySize?: number | undefined;
+  /** Told when a CAR item fails its integrity check on read (before CAR.INTEGRITY_FAILED). */
+  readonly onIntegrityFailure?: ((carId: string, problem: string) => void) | undefined;
 }
 
 /** A CAR as this instance last read or wrote it. */
@@ -135,6 +158,7 @@ export async function resolveRectifyLists(lists: SharePointListClient): Promise<
     cars: await find(CARS_LIST.displayName),
     audit: await find(AUDIT_LIST.displayName),
     sequences: await find(SEQUENCES_LIST.displayName),
+    checkpoints: await find(CHECKPOINTS_LIST.displayName),
   };
 }
 
@@ -158,12 +182,65 @@ export class GraphListCarRepository implements CarRepository {
   /** The year counters as last read or written (one item per year: a handful). */
   private readonly counters = new Map<number, ListItem>();
 
+  /** The store every audit entry names: the CAR list (its id is unique and never reused). */
+  private readonly store: string;
+
   constructor(
     private readonly lists: SharePointListClient,
     private readonly ids: GraphListIds,
-    options: GraphListCarRepositoryOptions = {},
+    private readonly seal: AuditSeal,
+    private readonly options: GraphListCarRepositoryOptions = {},
   ) {
     this.cars = new RecentItems(options.copySize ?? DEFAULT_COPY_SIZE);
+    this.store = ids.cars;
+  }
+
+  /** A CAR item as read, once its record and columns are the ones its head sealed. */
+  private readItem(item: ListItem): ReturnType<typeof storedCarOf> {
+    const read = storedCarOf(item);
+    const { car, updatedAt } = read.stored;
+    const expected = indexedFieldsOf(car, updatedAt);
+    const problem = checkCarItem({
+      seal: this.seal,
+      store: this.store,
+      car,
+      fields: item.fields,
+      head: read.meta.auditHead,
+      lastAudit: read.meta.lastAudit,
+      expected,
+    });
+    if (problem !== null) {
+      this.options.onIntegrityFailure?.(car.id, problem);
+      throw new RectifyError('CAR.INTEGRITY_FAILED', { id: car.id, problem });
+    }
+    return read;
+  }
+
+  /** Seals the entry of this write after `head`, and builds the audit and checkpoint items. */
+  private sealWrite(
+    head: TrailHead,
+    audit: AuditRecord,
+    extra: readonly FieldChange[],
+    writeId: string,
+    recordText: string,
+  ): { head: TrailHead; lastAudit: AuditItemFields; checkpoint: Record<string, unknown> } {
+    const sealed = sealEntry(this.seal, { store: this.store, head, audit, extra, recordText });
+    const next = { seq: sealed.entry.seq, mac: sealed.mac };
+    return {
+      head: next,
+      lastAudit: trailItemFields(writeId, sealed),
+      checkpoint: checkpointItemFields(this.seal, this.store, audit.carId, next, audit.at),
+    };
+  }
+
+  private checkpointStep(fields: Record<string, unknown>): BatchStep {
+    return {
+      id: 'checkpoint',
+      method: 'POST',
+      url: this.itemsUrl('checkpoints'),
+      body: { fields },
+      dependsOn: ['car'],
+    };
   }
 
   // ---- create -------------------------------------------------------------------------
@@ -184,10 +261,17 @@ export class GraphListCarRepository implements CarRepository {
         numbered.assignNumber(counter.number);
         extra.push({ field: 'number', oldValue: null, newValue: counter.number });
       }
-      const rows = chainRows({ sequence: 0, hash: GENESIS_HASH }, audit, extra);
-      const lastAudit = auditItemFields(writeId, rows);
+      const recordText = recordTextOf(numbered, updatedAt);
+      const sealed = this.sealWrite(NO_HEAD, audit, extra, writeId, recordText);
+      const lastAudit = sealed.lastAudit;
       const fields = {
-        ...carFields(numbered, { updatedAt, writeId, auditHead: headOf(rows), lastAudit }),
+        ...carFields(numbered, {
+          updatedAt,
+          writeId,
+          auditHead: sealed.head,
+          lastAudit,
+          recordText,
+        }),
         ...(idempotency
           ? {
               [C.idempotencyKey]: idempotencyKeyOf(idempotency),
@@ -211,6 +295,7 @@ export class GraphListCarRepository implements CarRepository {
           body: { fields: lastAudit },
           dependsOn: ['car'],
         },
+        this.checkpointStep(sealed.checkpoint),
       ]);
       const carResult = mustHave(results, 'car');
       if (counter) this.noteCounter(counter, results.get('counter'));
@@ -218,7 +303,7 @@ export class GraphListCarRepository implements CarRepository {
       if (carResult.status === 201) {
         await this.ensureAudit(results.get('audit'), lastAudit);
         if (counter) adoptNumber(car, counter.number);
-        const read = storedCarOf(itemOf(carResult.body));
+        const read = this.readItem(itemOf(carResult.body));
         const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return { stored: detached(stored, this.known), replayed: false };
       }
@@ -238,7 +323,7 @@ export class GraphListCarRepository implements CarRepository {
         : await this.findOne('cars', C.carId, car.id);
       if (!existing)
         throw new Error(`creating CAR ${car.id}: a duplicate was reported but none is found`);
-      const read = storedCarOf(existing);
+      const read = this.readItem(existing);
       if (read.meta.writeId === writeId) {
         await this.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
@@ -261,7 +346,7 @@ export class GraphListCarRepository implements CarRepository {
     if (!meta || meta.etag !== expectedEtag) {
       const current = await this.findOne('cars', C.carId, car.id);
       if (!current) throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
-      const read = storedCarOf(current);
+      const read = this.readItem(current);
       if (read.meta.etag !== expectedEtag)
         throw new RectifyError('CAR.CONFLICT', { currentEtag: read.meta.etag });
       meta = read.meta;
@@ -278,8 +363,9 @@ export class GraphListCarRepository implements CarRepository {
         numbered.assignNumber(counter.number);
         extra.push({ field: 'number', oldValue: null, newValue: counter.number });
       }
-      const rows = chainRows(meta.auditHead, audit, extra);
-      const lastAudit = auditItemFields(writeId, rows);
+      const recordText = recordTextOf(numbered, updatedAt);
+      const sealed = this.sealWrite(meta.auditHead, audit, extra, writeId, recordText);
+      const lastAudit = sealed.lastAudit;
       const steps: BatchStep[] = [];
       // The last write's audit item, unless this instance saw it stored.
       if (meta.lastAudit && !meta.lastAuditStored)
@@ -293,8 +379,9 @@ export class GraphListCarRepository implements CarRepository {
       const written = carFields(numbered, {
         updatedAt,
         writeId,
-        auditHead: headOf(rows),
+        auditHead: sealed.head,
         lastAudit,
+        recordText,
       });
       steps.push({
         id: 'car',
@@ -311,6 +398,7 @@ export class GraphListCarRepository implements CarRepository {
         body: { fields: lastAudit },
         dependsOn: ['car'],
       });
+      steps.push(this.checkpointStep(sealed.checkpoint));
       const results = await this.send(steps);
       const carResult = mustHave(results, 'car');
       if (counter) this.noteCounter(counter, results.get('counter'));
@@ -330,7 +418,7 @@ export class GraphListCarRepository implements CarRepository {
       // Did an earlier attempt of this very write land (a retried batch), or did someone else write?
       const current = await this.lists.getItem(this.ids.cars, meta.itemId, CAR_SELECT);
       if (!current) throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
-      const read = storedCarOf(current);
+      const read = this.readItem(current);
       if (read.meta.writeId === writeId) {
         await this.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
@@ -353,14 +441,14 @@ export class GraphListCarRepository implements CarRepository {
     const copy = this.copyOf(id, options);
     if (copy) return copy;
     const item = await this.findOne('cars', C.carId, id);
-    return item ? detached(this.remember(storedCarOf(item)), this.known) : null;
+    return item ? detached(this.remember(this.readItem(item)), this.known) : null;
   }
 
   async findByNumber(number: string, options?: FindOptions): Promise<StoredCar | null> {
     const copy = this.copyOf(this.idByNumber.get(number), options);
     if (copy && copy.car.number === number) return copy;
     const item = await this.findOne('cars', C.number, number);
-    return item ? detached(this.remember(storedCarOf(item)), this.known) : null;
+    return item ? detached(this.remember(this.readItem(item)), this.known) : null;
   }
 
   /** The CAR from the copy, only when the caller holds the very ETag the copy has. */
@@ -379,47 +467,131 @@ export class GraphListCarRepository implements CarRepository {
     const byWrite = new Map(items.map((i) => [String(i.fields[A.writeId]), i.fields]));
     if (carItem) {
       // The audit item of the last write may have been lost between the two requests: add it.
-      const { meta } = storedCarOf(carItem);
+      const { meta } = this.readItem(carItem);
       if (meta.lastAudit && !byWrite.has(meta.writeId)) {
         await this.ensureAudit(undefined, meta.lastAudit);
         byWrite.set(meta.writeId, meta.lastAudit);
       }
     }
-    const rows = [...byWrite.values()]
-      .flatMap((fields) => auditRowsOf(fields, `audit item of CAR ${carId}`))
+    return [...byWrite.values()]
+      .map((fields) => auditEntryOf(storedEntryOfItem(fields, `audit item of CAR ${carId}`)))
       .sort((a, b) => a.sequence - b.sequence);
-    return rows.map(auditEntryOf);
   }
 
   /**
-   * Checks a CAR's trail: one unbroken hash chain from its first entry, ending at the head the
-   * CAR item holds (so a deleted tail shows too).
+   * Checks one CAR: every audit item (each broken one is reported), the chain, the head the CAR
+   * item keeps, its record and its indexed columns, and the last checkpoint when given.
    */
-  async verifyTrail(carId: string): Promise<ChainVerification> {
+  async verifyCar(
+    carId: string,
+    checkpoint: Parameters<typeof verifyCarTrail>[0]['checkpoint'] = null,
+  ): Promise<TrailVerdict> {
     const [items, carItem] = await Promise.all([
       this.queryAll('audit', `fields/${A.carId} eq ${odataString(carId)}`, AUDIT_SELECT),
       this.findOne('cars', C.carId, carId),
     ]);
-    const rows = items
-      .flatMap((i) => auditRowsOf(i.fields, `audit item ${i.id}`))
-      .sort((a, b) => a.sequence - b.sequence);
-    const verdict = verifyChain(rows);
-    if (!verdict.ok || !carItem) return verdict;
-    const { meta } = storedCarOf(carItem);
-    const last = rows.at(-1);
-    if (meta.auditHead.sequence !== (last?.sequence ?? 0))
-      return {
-        ok: false,
-        count: verdict.count,
-        firstBroken: { sequence: (last?.sequence ?? 0) + 1, reason: 'sequence_gap' },
-      };
-    if (last && meta.auditHead.hash !== last.hash)
-      return {
-        ok: false,
-        count: verdict.count - 1,
-        firstBroken: { sequence: last.sequence, reason: 'hash_mismatch' },
-      };
-    return verdict;
+    const extra: TrailProblem[] = [];
+    const columnProblems: string[] = [];
+    let head: TrailHead | null = null;
+    let recordText: string | null = null;
+    const byWrite = new Map(items.map((i) => [String(i.fields[A.writeId]), i.fields]));
+    if (carItem) {
+      const record = carItem.fields[C.record];
+      recordText = typeof record === 'string' ? record : '';
+      try {
+        const read = storedCarOf(carItem);
+        head = read.meta.auditHead;
+        // A last write whose audit item is not in the list yet: the CAR item holds it.
+        if (read.meta.lastAudit && !byWrite.has(read.meta.writeId))
+          byWrite.set(read.meta.writeId, read.meta.lastAudit);
+        columnProblems.push(
+          ...columnProblemsOfItem(
+            carItem.fields,
+            indexedFieldsOf(read.stored.car, read.stored.updatedAt),
+          ),
+        );
+      } catch (e) {
+        head = NO_HEAD;
+        columnProblems.push(
+          `the CAR item does not read: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    const ordered = [...byWrite.values()].sort(
+      (a, b) => Number(a[A.firstSequence]) - Number(b[A.firstSequence]),
+    );
+    const entries: StoredEntry[] = [];
+    ordered.forEach((fields, i) => {
+      try {
+        entries.push(storedEntryOfItem(fields, `audit item of CAR ${carId}`));
+      } catch (e) {
+        entries.push({ text: '', mac: '' });
+        extra.push({
+          carId,
+          sequence: i + 1,
+          kind: 'entry_unreadable',
+          detail: e instanceof Error ? e.message : String(e),
+        });
+      }
+    });
+    const verdict = verifyCarTrail({
+      seal: this.seal,
+      store: this.store,
+      carId,
+      entries,
+      head,
+      recordText,
+      columnProblems,
+      checkpoint,
+    });
+    return { ...verdict, problems: [...extra, ...verdict.problems] };
+  }
+
+  /** Checks every CAR on the list and, unless told not to, against the checkpoints list. */
+  async verifyAll(options: { readonly checkpoints: boolean }): Promise<{
+    cars: number;
+    entries: number;
+    checkpoints: boolean;
+    broken: TrailVerdict[];
+    other: TrailProblem[];
+    names: [string, string][];
+  }> {
+    const signed = options.checkpoints
+      ? (await this.queryAll('checkpoints', undefined, Object.values(K))).map((i) =>
+          signedCheckpointOf(i.fields),
+        )
+      : [];
+    const { heads, problems: other } = latestCheckpoints(this.seal, this.store, signed);
+    const broken: TrailVerdict[] = [];
+    const names: [string, string][] = [];
+    const seen = new Set<string>();
+    let cars = 0;
+    let entries = 0;
+    for await (const car of this.everyCar()) {
+      cars += 1;
+      seen.add(car.id);
+      if (car.number) names.push([car.id, car.number]);
+      const verdict = await this.verifyCar(car.id, heads.get(car.id) ?? null);
+      entries += verdict.count;
+      if (verdict.problems.length > 0) broken.push(verdict);
+    }
+    for (const [carId, cp] of heads)
+      if (!seen.has(carId)) {
+        const verdict = await this.verifyCar(carId, cp);
+        broken.push({
+          ...verdict,
+          problems: [
+            ...verdict.problems.filter((p) => p.kind !== 'car_missing'),
+            {
+              carId,
+              sequence: cp.seq,
+              kind: 'car_missing',
+              detail: `the checkpoint of ${cp.at} saw entry #${cp.seq}; the CAR is gone`,
+            },
+          ],
+        });
+      }
+    return { cars, entries, checkpoints: options.checkpoints, broken, other, names };
   }
 
   /**
@@ -479,7 +651,7 @@ export class GraphListCarRepository implements CarRepository {
     try {
       scan: for await (const page of pages) {
         for (const item of page) {
-          const read = storedCarOf(item);
+          const read = this.readItem(item);
           if (!wanted(read.stored.car)) continue;
           found.push({ stored: this.remember(read), key: String(item.fields[sortColumn]) });
           if (found.length > query.limit) break scan;
@@ -645,12 +817,12 @@ export class GraphListCarRepository implements CarRepository {
   ): Promise<StoredCar> {
     const etag = etagOfResult(patched);
     if (etag !== null) {
-      const read = storedCarOf({ id: itemId, etag, fields: written });
+      const read = this.readItem({ id: itemId, etag, fields: written });
       return this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
     }
     const item = await this.lists.getItem(this.ids.cars, itemId, CAR_SELECT);
     if (!item) throw new Error(`list item ${itemId} vanished after it was saved`);
-    return this.remember(storedCarOf(item));
+    return this.remember(this.readItem(item));
   }
 
   /** Puts what was read or written in the copy, and ties the Car object to its item. */
@@ -686,7 +858,7 @@ export class GraphListCarRepository implements CarRepository {
 
   private async queryAll(
     list: keyof GraphListIds,
-    filter: string,
+    filter: string | undefined,
     select: readonly string[],
     top = SCAN_PAGE,
   ): Promise<ListItem[]> {
@@ -710,41 +882,6 @@ export class GraphListCarRepository implements CarRepository {
 }
 
 // ---- helpers ----------------------------------------------------------------------------
-
-function chainRows(
-  head: { readonly sequence: number; readonly hash: string },
-  audit: AuditRecord,
-  extra: readonly FieldChange[],
-): ChainedRow[] {
-  const changes = [...audit.changes, ...extra];
-  // An operation that changed no field is still recorded: who did what, when and why.
-  const list = changes.length > 0 ? changes : [{ field: '*', oldValue: null, newValue: null }];
-  let prevHash = head.hash;
-  let sequence = head.sequence;
-  return list.map((change) => {
-    sequence += 1;
-    const row = chainEntry(prevHash, {
-      sequence,
-      carId: audit.carId,
-      operation: audit.operation,
-      field: change.field,
-      oldValue: toStoredJson(change.oldValue),
-      newValue: toStoredJson(change.newValue),
-      reason: audit.reason,
-      actorId: audit.actor.id,
-      actorName: audit.actor.name,
-      at: audit.at,
-    });
-    prevHash = row.hash;
-    return row;
-  });
-}
-
-const headOf = (rows: readonly ChainedRow[]): { sequence: number; hash: string } => {
-  const last = rows.at(-1);
-  if (!last) throw new Error('a write has at least one audit row');
-  return { sequence: last.sequence, hash: last.hash };
-};
 
 function parseOrphans(value: unknown): number[] {
   if (typeof value !== 'string' || value.trim() === '') return [];
@@ -838,9 +975,10 @@ function matcherOf(query: CarQuery): (car: Car) => boolean {
         .toLowerCase();
       if (!words.every((w) => haystack.includes(w))) return false;
     }
+    if (query.tenantIds !== undefined && !query.tenantIds.includes(car.tenantId)) return false;
     if (query.visibility.kind === 'involved') {
       const person = query.visibility.personId;
-      if (!car.isReportedBy(person) && (car.confidential || !car.ownsAction(person))) return false;
+      if (!car.involves(person)) return false;
     }
     return true;
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SharePointStoreConfig } from '../../config.js';
+import type { AuditSeal } from '../audit/audit-seal.js';
 import {
   createGraphConnection,
   type AccessTokenSource,
@@ -45,7 +46,8 @@ export function listClientFor(
  */
 export async function openGraphCarRepository(
   store: SharePointStoreConfig,
+  seal: AuditSeal,
 ): Promise<GraphListCarRepository> {
   const lists = listClientFor(store);
-  return new GraphListCarRepository(lists, await resolveRectifyLists(lists));
+  return new GraphListCarRepository(lists, await resolveRectifyLists(lists), seal);
 }

@@ -113,6 +113,14 @@ export const A = {
   entries: 'Entries',
 } as const;
 
+/** Internal names of the audit checkpoints list's columns. */
+export const K = {
+  title: 'Title',
+  carId: 'CarId',
+  sequence: 'EntryNumber',
+  checkpoint: 'Checkpoint',
+} as const;
+
 /** Internal names of the sequences list's columns. */
 export const S = {
   key: 'SequenceKey',
@@ -206,6 +214,22 @@ export const AUDIT_LIST: ListSpec = {
   views: [],
 };
 
+/**
+ * Signed copies of every CAR's audit head, kept apart from the CAR and audit lists: a trail cut
+ * back to an earlier entry (with its record) still shows against the last checkpoint.
+ */
+export const CHECKPOINTS_LIST: ListSpec = {
+  displayName: 'CAR Audit Checkpoints',
+  description:
+    'Signed checkpoints of the head of every CAR audit trail, checked by audit:verify. Written by Rectify only.',
+  columns: [
+    col(K.carId, 'Record id', text, { indexed: true }),
+    col(K.sequence, 'Entry number', { number: { decimalPlaces: 'none' } }),
+    col(K.checkpoint, 'Checkpoint (signed)', note),
+  ],
+  views: [],
+};
+
 export const SEQUENCES_LIST: ListSpec = {
   displayName: 'Rectify Sequences',
   description: 'Counters Rectify hands CAR numbers out from. Do not edit.',
@@ -249,4 +273,5 @@ export const RECTIFY_LISTS: readonly ListSpec[] = [
   AUDIT_LIST,
   SEQUENCES_LIST,
   STATE_LIST,
+  CHECKPOINTS_LIST,
 ];

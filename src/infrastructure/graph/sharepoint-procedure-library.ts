@@ -18,12 +18,26 @@ import {
   type LibrarySettings,
   settingsFromText,
 } from '../procedures/library-settings.js';
+import {
+  assembleDocument,
+  byName,
+  detailsOf,
+  nameAt,
+  uniqueProcedures,
+  walkLibrary,
+  type DocumentFolder,
+  type LibraryEntry,
+  type ReadRevision,
+} from '../procedures/library-layout.js';
 import { describeInferred, parseProcedureDocument } from '../procedures/procedure-document.js';
 import { GraphRequestError, toGraphRequestError, type GraphConnection } from './graph-client.js';
 
 /**
- * The procedure library as a SharePoint document library, through Microsoft Graph: each
- * markdown file in the library's root is one procedure, and the file's versions are its
+ * The procedure library as a SharePoint document library, through Microsoft Graph, laid out as
+ * the local folder is (library-layout.ts): folders to any depth, read through the children of
+ * each folder (https://learn.microsoft.com/en-us/graph/api/driveitem-list-children, every page
+ * of `@odata.nextLink`). In a folder of revision files (V1.md, V2.md ...) each file's current
+ * version is one revision; any other markdown file is one procedure whose file versions are its
  * revisions (`/drives/{drive-id}/items/{item-id}/versions`). Each version's text is read from
  * `/versions/{id}/content` (the current version from the item's `/content`, as SharePoint
  * does not always serve the current version through the versions route), which answers with a
@@ -36,7 +50,8 @@ import { GraphRequestError, toGraphRequestError, type GraphConnection } from './
  * front matter and from a `library.yaml` in the library root, as in the local folder.
  * Deleting old versions from the history shows after a restart (the file is not saved by it).
  *
- * Graph gives no address per version (PLATFORM.md "Documents"): a revision keeps
+ * Graph gives no address per version
+ * (https://learn.microsoft.com/en-us/graph/api/driveitem-list-versions): a revision keeps
  * `{ driveId, itemId, versionId, lastModifiedDateTime }` and people are sent to the file's
  * webUrl, or to Rectify's own content route.
  */
@@ -56,6 +71,11 @@ interface FileVersion {
   readonly id: string;
   readonly lastModifiedDateTime: string;
 }
+
+/** A folder (null: the library root) or a file, as the library listing gave it. */
+type DriveNode =
+  | { readonly kind: 'folder'; readonly id: string | null }
+  | { readonly kind: 'file'; readonly file: DriveFile };
 
 const CONCURRENCY = 4;
 const SETTINGS_FILE = 'library.yaml';
@@ -130,73 +150,112 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
 
   private async catalogue(): Promise<ProcedureCatalogue> {
     const problems: LibraryProblem[] = [];
-    const files: DriveFile[] = [];
-    let settingsFile: { id: string; stamp: string } | null = null;
-    for await (const item of this.rootChildren()) {
-      const name = typeof item.name === 'string' ? item.name : '';
-      if (isRecord(item.folder)) {
-        problems.push({
-          path: name,
-          procedureId: null,
-          severity: 'warning',
-          reason: 'a folder: only files in the library root are read',
-        });
-        continue;
-      }
-      if (name.toLowerCase() === SETTINGS_FILE && typeof item.id === 'string') {
-        settingsFile = {
-          id: item.id,
-          stamp: `${String(item.lastModifiedDateTime)}|${String(item.size)}`,
-        };
-        continue;
-      }
-      if (!name.toLowerCase().endsWith('.md') || typeof item.id !== 'string') {
-        problems.push({
-          path: name,
-          procedureId: null,
-          severity: 'warning',
-          reason: 'not a markdown procedure (.md): ignored',
-        });
-        continue;
-      }
-      files.push({
-        id: item.id,
-        name,
-        webUrl: typeof item.webUrl === 'string' ? item.webUrl : '',
-        stamp: `${String(item.lastModifiedDateTime)}|${String(item.size)}`,
-      });
-    }
+    const tree = await walkLibrary<DriveNode>(
+      { kind: 'folder', id: null },
+      async (folder) => {
+        const entries: LibraryEntry<DriveNode>[] = [];
+        if (folder.kind !== 'folder') return entries;
+        for await (const item of this.children(folder.id)) {
+          const name = typeof item.name === 'string' ? item.name : '';
+          if (typeof item.id !== 'string' || name === '') continue;
+          if (isRecord(item.folder))
+            entries.push({ name, kind: 'folder', ref: { kind: 'folder', id: item.id } });
+          else
+            entries.push({
+              name,
+              kind: 'file',
+              ref: {
+                kind: 'file',
+                file: {
+                  id: item.id,
+                  name,
+                  webUrl: typeof item.webUrl === 'string' ? item.webUrl : '',
+                  stamp: `${String(item.lastModifiedDateTime)}|${String(item.size)}`,
+                },
+              },
+            });
+        }
+        return entries;
+      },
+      problems,
+    );
+    const settingsFile = tree.settings?.kind === 'file' ? tree.settings.file : null;
     const settings = settingsFile ? await this.settings(settingsFile, problems) : NO_SETTINGS;
-    const procedures: (Procedure | null)[] = new Array<Procedure | null>(files.length).fill(null);
-    const perFile: LibraryProblem[][] = files.map(() => []);
+    const units = [
+      ...tree.folders.map((unit) => ({ kind: 'folder' as const, unit })),
+      ...tree.singles.map((unit) => ({ kind: 'single' as const, unit })),
+    ].sort((a, b) => byName(a.unit.location, b.unit.location));
+    const procedures: (Procedure | null)[] = new Array<Procedure | null>(units.length).fill(null);
+    const perUnit: LibraryProblem[][] = units.map(() => []);
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < files.length; i = next++) {
-        const file = files[i];
-        const found = perFile[i];
-        if (file && found) procedures[i] = await this.readFile(file, settings, found);
+      for (let i = next++; i < units.length; i = next++) {
+        const u = units[i];
+        const found = perUnit[i] ?? [];
+        if (!u) continue;
+        if (u.kind === 'folder') procedures[i] = await this.readFolder(u.unit, settings, found);
+        else if (u.unit.ref.kind === 'file')
+          procedures[i] = await this.readFile(u.unit.ref.file, u.unit.location, settings, found);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-    problems.push(...perFile.flat());
-    const taken = new Map<string, string>();
-    const result: Procedure[] = [];
-    procedures.forEach((p, i) => {
-      if (!p) return;
-      const other = taken.get(p.id);
-      if (other !== undefined) {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, units.length) }, worker));
+    problems.push(...perUnit.flat());
+    return { procedures: uniqueProcedures(procedures, problems), problems };
+  }
+
+  /** A folder of revision files (V1.md, V2.md ...): each file's current version is a revision. */
+  private async readFolder(
+    folder: DocumentFolder<DriveNode>,
+    settings: LibrarySettings,
+    problems: LibraryProblem[],
+  ): Promise<Procedure | null> {
+    const read: ReadRevision[] = [];
+    for (const f of folder.files) {
+      if (f.ref.kind !== 'file') continue;
+      const file = f.ref.file;
+      const where = folder.location === '.' ? f.name : `${folder.location}/${f.name}`;
+      const current = (await this.versions(file.id, file.stamp)).at(-1);
+      if (!current) {
         problems.push({
-          path: files[i]?.name ?? '',
-          procedureId: p.id,
+          path: where,
+          procedureId: null,
           severity: 'error',
-          reason: `procedure id ${p.id} is already used by ${other}: file left out`,
+          reason: 'no version in SharePoint: file left out',
         });
-        return;
+        continue;
       }
-      taken.set(p.id, files[i]?.name ?? '');
-      result.push(p);
-    });
-    return { procedures: result, problems };
+      const reading = parseProcedureDocument(await this.text(file.id, current, true), {
+        version: { value: String(f.number), from: `the file name ${f.name}` },
+        date: {
+          value: current.lastModifiedDateTime.slice(0, 10) as LocalDate,
+          from: 'the time SharePoint saved the version (not the effective date)',
+        },
+        title: nameAt(folder.location),
+      });
+      if (!reading.ok) {
+        problems.push({
+          path: where,
+          procedureId: null,
+          severity: 'error',
+          reason: `${reading.reason}: file left out`,
+        });
+        continue;
+      }
+      read.push({
+        file: where,
+        number: f.number,
+        document: reading.document,
+        source: {
+          kind: 'sharepoint',
+          driveId: this.options.driveId,
+          itemId: file.id,
+          versionId: current.id,
+          lastModifiedDateTime: current.lastModifiedDateTime,
+          webUrl: file.webUrl,
+        },
+      });
+    }
+    return assembleDocument(folder.location, read, settings, problems);
   }
 
   protected async read(revision: ProcedureRevision): Promise<string> {
@@ -225,19 +284,21 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
     return settingsFromText(text, SETTINGS_FILE, problems);
   }
 
+  /** A markdown file outside a document folder: its versions are the revisions. */
   private async readFile(
     file: DriveFile,
+    location: string,
     settings: LibrarySettings,
     problems: LibraryProblem[],
   ): Promise<Procedure | null> {
     const versions = await this.versions(file.id, file.stamp);
-    const title = file.name.replace(/\.md$/i, '');
+    const title = nameAt(location);
     const read: {
       version: FileVersion;
       doc: Exclude<ReturnType<typeof parseProcedureDocument>, { ok: false }>['document'];
     }[] = [];
     for (const [i, version] of versions.entries()) {
-      const where = `${file.name} (version ${version.id})`;
+      const where = `${location} (version ${version.id})`;
       const text = await this.text(file.id, version, i === versions.length - 1);
       const reading = parseProcedureDocument(text, {
         version: { value: version.id, from: `the SharePoint version label ${version.id}` },
@@ -260,7 +321,7 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
     }
     if (read.length === 0) {
       problems.push({
-        path: file.name,
+        path: location,
         procedureId: null,
         severity: 'error',
         reason: 'no readable version: procedure left out',
@@ -268,20 +329,30 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
       return null;
     }
     const newestFirst = [...read].reverse();
+    if (newestFirst[0]?.doc.hasFrontMatter === false) {
+      problems.push({
+        path: location,
+        procedureId: null,
+        severity: 'warning',
+        reason:
+          'not in a procedure folder and no front matter: not a document, ignored (a document is a folder of V1.md, V2.md ... or a markdown file with front matter)',
+      });
+      return null;
+    }
     const uuid = newestFirst.find((r) => r.doc.uuid !== null)?.doc.uuid ?? null;
     const docId = newestFirst.find((r) => r.doc.docId !== null)?.doc.docId ?? null;
-    const id = uuid ?? docId ?? title;
+    const id = uuid ?? docId ?? location.replace(/\.md$/i, '');
     if (uuid === null)
       problems.push({
-        path: file.name,
+        path: location,
         procedureId: id,
         severity: 'warning',
-        reason: `no uuid in any version: the procedure is known by its ${docId === null ? 'file name' : 'doc id'} ${id}`,
+        reason: `no uuid in any revision: the procedure is known by its ${docId === null ? 'path' : 'doc id'} ${id}`,
       });
     // Saved again without a new version_name (a typo fixed): the last save is the revision.
     const byVersion = new Map<string, ProcedureRevision>();
     for (const { version, doc } of read) {
-      const where = `${file.name} (version ${version.id})`;
+      const where = `${location} (version ${version.id})`;
       for (const w of doc.warnings)
         problems.push({ path: where, procedureId: id, severity: 'warning', reason: w });
       if (doc.inferred.length > 0)
@@ -327,6 +398,7 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
         { people: inForce?.doc.training ?? [], groups: [] },
         settings.trainingFor(id, docId),
       ),
+      detailsOf(location, newestFirst[0]?.doc),
     );
   }
 
@@ -334,9 +406,11 @@ export class SharePointProcedureLibrary extends CatalogueProcedureLibrary {
     return `/drives/${encodeURIComponent(this.options.driveId)}${rest}`;
   }
 
-  private async *rootChildren(): AsyncGenerator<Record<string, unknown>> {
+  /** The items in a folder (null: the library root), page by page. */
+  private async *children(folderId: string | null): AsyncGenerator<Record<string, unknown>> {
+    const folder = folderId === null ? '/root' : `/items/${encodeURIComponent(folderId)}`;
     let path: string | null = this.drivePath(
-      `/root/children?$select=id,name,file,folder,webUrl,lastModifiedDateTime,size&$top=${this.options.pageSize ?? 200}`,
+      `${folder}/children?$select=id,name,file,folder,webUrl,lastModifiedDateTime,size&$top=${this.options.pageSize ?? 200}`,
     );
     while (path !== null) {
       const current: string = path;

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   LibraryProblem,
@@ -6,42 +6,44 @@ import type {
 } from '../../application/ports/procedure-library.js';
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import { RectifyError } from '../../domain/errors.js';
-import {
-  buildProcedure,
-  compareRevisions,
-  mergeTraining,
-  revisionInForce,
-  type Procedure,
-  type ProcedureRevision,
-} from '../../domain/procedure/procedure.js';
+import type { Procedure, ProcedureRevision } from '../../domain/procedure/procedure.js';
 import { NO_SETTINGS, settingsFromText, type LibrarySettings } from './library-settings.js';
 import { CatalogueProcedureLibrary } from './catalogue-library.js';
 import {
-  describeInferred,
-  parseProcedureDocument,
-  type ProcedureDocument,
-} from './procedure-document.js';
+  assembleDocument,
+  byName,
+  nameAt,
+  uniqueProcedures,
+  walkLibrary,
+  type DocumentFolder,
+  type LibraryEntry,
+  type ReadRevision,
+  type SingleFile,
+} from './library-layout.js';
+import { parseProcedureDocument } from './procedure-document.js';
 
-const REVISION_FILE = /^V(\d{1,6})\.md$/i;
-const SETTINGS_FILE = 'library.yaml';
-const QUIET_FILES = new Set([SETTINGS_FILE, 'readme.md']);
-const FOLDERS_AT_ONCE = 8;
-
-interface ReadRevision {
-  readonly file: string;
-  readonly number: number;
-  readonly document: ProcedureDocument;
+/** A folder being read: its real path and the real paths above it (to see a symlink loop). */
+interface Dir {
+  readonly abs: string;
+  readonly real: string;
+  readonly above: ReadonlySet<string>;
 }
 
 // Checked by shape: errors from node:fs need not be instances of this realm's Error.
-const isMissing = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+const codeOf = (e: unknown): string | undefined => {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+};
+const isMissing = (e: unknown): boolean => codeOf(e) === 'ENOENT';
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * A local folder of procedure documents, in place of the SharePoint library in local mode: one
- * folder per procedure, one markdown file per revision (V1.md, V2.md ...), and an optional
- * `library.yaml` at the root for training (see library-settings.ts). The folder is read on
- * every call, so a revision saved into it is seen at once.
+ * A local folder of procedure documents, in place of the SharePoint library in local mode, laid
+ * out as library-layout.ts describes: category folders nested to any depth, a folder per
+ * document with one markdown file per revision (V1.md, V2.md ...), single-file documents, and an
+ * optional `library.yaml` at the root for training (see library-settings.ts). Symbolic links are
+ * followed, except one that leads back into a folder above it. The folder is read on every
+ * call, so a revision saved into it is seen at once.
  */
 export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
   readonly root: string;
@@ -52,63 +54,48 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
   }
 
   async list(): Promise<ProcedureCatalogue> {
-    let entries;
+    let real: string;
     try {
-      entries = await readdir(this.root, { withFileTypes: true });
+      real = await realpath(this.root);
+      if (!(await stat(real)).isDirectory()) throw new Error('not a folder');
     } catch (e) {
       throw new RectifyError(
         'PROCEDURE.LIBRARY_UNAVAILABLE',
         { root: this.root },
-        `The procedure folder ${this.root} cannot be read: ${e instanceof Error ? e.message : String(e)}`,
+        `The procedure folder ${this.root} cannot be read: ${messageOf(e)}`,
       );
     }
     const problems: LibraryProblem[] = [];
-    const settings = await this.settings(problems);
-    const procedures: Procedure[] = [];
-    const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'));
-    for (const file of entries.filter((e) => e.isFile()))
-      if (!QUIET_FILES.has(file.name.toLowerCase()) && !file.name.startsWith('.'))
-        problems.push({
-          path: file.name,
-          procedureId: null,
-          severity: 'warning',
-          reason:
-            'not in a procedure folder: ignored (a procedure is a folder of V1.md, V2.md ...)',
-        });
-    // Folders are read a few at a time; their problems are kept in folder order.
-    const names = folders.map((f) => f.name).sort(byName);
-    const results: { procedure: Procedure | null; problems: LibraryProblem[] }[] = [];
+    const tree = await walkLibrary<Dir>(
+      { abs: this.root, real, above: new Set() },
+      (dir, location, found) => this.children(dir, location, found),
+      problems,
+    );
+    const settings = tree.settings ? await this.settings(tree.settings.abs, problems) : NO_SETTINGS;
+    const units: (
+      | { readonly kind: 'folder'; readonly unit: DocumentFolder<Dir> }
+      | { readonly kind: 'single'; readonly unit: SingleFile<Dir> }
+    )[] = [
+      ...tree.folders.map((unit) => ({ kind: 'folder' as const, unit })),
+      ...tree.singles.map((unit) => ({ kind: 'single' as const, unit })),
+    ].sort((a, b) => byName(a.unit.location, b.unit.location));
+    const found: (Procedure | null)[] = [];
+    const perUnit: LibraryProblem[][] = units.map(() => []);
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let i = next++; i < names.length; i = next++) {
-        const found: LibraryProblem[] = [];
-        results[i] = {
-          procedure: await this.readFolder(names[i] ?? '', settings, found),
-          problems: found,
-        };
+      for (let i = next++; i < units.length; i = next++) {
+        const u = units[i];
+        const mine = perUnit[i] ?? [];
+        if (u)
+          found[i] =
+            u.kind === 'folder'
+              ? await this.readFolder(u.unit, settings, mine)
+              : await this.readSingle(u.unit, settings, mine);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(FOLDERS_AT_ONCE, names.length) }, worker));
-    const taken = new Map<string, string>();
-    for (const [i, folder] of names.entries()) {
-      const result = results[i];
-      problems.push(...(result?.problems ?? []));
-      const procedure = result?.procedure;
-      if (!procedure) continue;
-      const other = taken.get(procedure.id);
-      if (other !== undefined) {
-        problems.push({
-          path: folder,
-          procedureId: procedure.id,
-          severity: 'error',
-          reason: `procedure id ${procedure.id} is already used by the folder ${other}: folder left out`,
-        });
-        continue;
-      }
-      taken.set(procedure.id, folder);
-      procedures.push(procedure);
-    }
-    return { procedures, problems };
+    await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, units.length) }, worker));
+    problems.push(...perUnit.flat());
+    return { procedures: uniqueProcedures(found, problems), problems };
   }
 
   protected async read(revision: ProcedureRevision): Promise<string> {
@@ -117,58 +104,120 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
     return readFile(path.join(this.root, revision.source.path), 'utf8');
   }
 
-  private async settings(problems: LibraryProblem[]): Promise<LibrarySettings> {
+  private async children(
+    dir: Dir,
+    location: string,
+    problems: LibraryProblem[],
+  ): Promise<LibraryEntry<Dir>[]> {
+    let entries;
+    try {
+      entries = await readdir(dir.abs, { withFileTypes: true });
+    } catch (e) {
+      problems.push({
+        path: location,
+        procedureId: null,
+        severity: 'error',
+        reason: `the folder cannot be read (${codeOf(e) ?? messageOf(e)}): left out`,
+      });
+      return [];
+    }
+    const above = new Set([...dir.above, dir.real]);
+    const result: LibraryEntry<Dir>[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const abs = path.join(dir.abs, entry.name);
+      const at = location === '' ? entry.name : `${location}/${entry.name}`;
+      if (entry.isFile()) result.push({ name: entry.name, kind: 'file', ref: { ...dir, abs } });
+      else if (entry.isDirectory())
+        result.push({ name: entry.name, kind: 'folder', ref: { abs, real: abs, above } });
+      else if (entry.isSymbolicLink()) {
+        let real: string;
+        let isDir: boolean;
+        try {
+          real = await realpath(abs);
+          isDir = (await stat(real)).isDirectory();
+        } catch (e) {
+          problems.push({
+            path: at,
+            procedureId: null,
+            severity: 'warning',
+            reason: `a symbolic link to nothing readable (${codeOf(e) ?? messageOf(e)}): ignored`,
+          });
+          continue;
+        }
+        if (!isDir) result.push({ name: entry.name, kind: 'file', ref: { ...dir, abs } });
+        else if (above.has(real))
+          problems.push({
+            path: at,
+            procedureId: null,
+            severity: 'warning',
+            reason: 'a symbolic link back to a folder above it (a loop): not followed',
+          });
+        else result.push({ name: entry.name, kind: 'folder', ref: { abs, real, above } });
+      }
+    }
+    // A real folder's own path is resolved once, so a loop through it is seen.
+    return Promise.all(
+      result.map(async (e) =>
+        e.kind === 'folder' && e.ref.real === e.ref.abs
+          ? { ...e, ref: { ...e.ref, real: await realpath(e.ref.abs).catch(() => e.ref.abs) } }
+          : e,
+      ),
+    );
+  }
+
+  private async settings(file: string, problems: LibraryProblem[]): Promise<LibrarySettings> {
     let text: string;
     try {
-      text = await readFile(path.join(this.root, SETTINGS_FILE), 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (e) {
       if (isMissing(e)) return NO_SETTINGS;
       throw e;
     }
-    return settingsFromText(text, SETTINGS_FILE, problems);
+    return settingsFromText(text, 'library.yaml', problems);
+  }
+
+  private async readText(
+    file: string,
+    rel: string,
+    problems: LibraryProblem[],
+  ): Promise<{ source: string; mtime: Date } | null> {
+    try {
+      const [source, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+      return { source, mtime: info.mtime };
+    } catch (e) {
+      problems.push({
+        path: rel,
+        procedureId: null,
+        severity: 'error',
+        reason: `the file cannot be read (${codeOf(e) ?? messageOf(e)}): file left out`,
+      });
+      return null;
+    }
   }
 
   private async readFolder(
-    folder: string,
+    folder: DocumentFolder<Dir>,
     settings: LibrarySettings,
     problems: LibraryProblem[],
   ): Promise<Procedure | null> {
-    const dir = path.join(this.root, folder);
-    const files = (await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile());
-    const read: ReadRevision[] = [];
-    const names = files.map((f) => f.name).sort(byName);
-    const loaded = new Map(
-      await Promise.all(
-        names
-          .filter((name) => REVISION_FILE.test(name))
-          .map(async (name) => {
-            const full = path.join(dir, name);
-            const [source, info] = await Promise.all([readFile(full, 'utf8'), stat(full)]);
-            return [name, { source, mtime: info.mtime }] as const;
-          }),
+    const texts = await Promise.all(
+      folder.files.map((f) =>
+        this.readText(f.ref.abs, this.rel(folder.location, f.name), problems),
       ),
     );
-    for (const file of names) {
-      const rel = `${folder}/${file}`;
-      const m = REVISION_FILE.exec(file);
-      if (!m) {
-        if (!file.startsWith('.') && file.toLowerCase() !== 'readme.md')
-          problems.push({
-            path: rel,
-            procedureId: null,
-            severity: 'warning',
-            reason: 'not a revision file (V1.md, V2.md ...): ignored',
-          });
-        continue;
-      }
-      const { source, mtime } = loaded.get(file) ?? { source: '', mtime: new Date(0) };
-      const reading = parseProcedureDocument(source, {
-        version: { value: m[1] ?? '', from: `the file name ${file}` },
+    const read: ReadRevision[] = [];
+    folder.files.forEach((f, i) => {
+      const loaded = texts[i];
+      if (!loaded) return;
+      const rel = this.rel(folder.location, f.name);
+      const reading = parseProcedureDocument(loaded.source, {
+        version: { value: String(f.number), from: `the file name ${f.name}` },
         date: {
-          value: mtime.toISOString().slice(0, 10) as LocalDate,
+          value: loaded.mtime.toISOString().slice(0, 10) as LocalDate,
           from: 'the file modification time (not audit evidence)',
         },
-        title: folder,
+        title: nameAt(folder.location),
       });
       if (!reading.ok) {
         problems.push({
@@ -177,86 +226,71 @@ export class LocalFolderProcedureLibrary extends CatalogueProcedureLibrary {
           severity: 'error',
           reason: `${reading.reason}: file left out`,
         });
-        continue;
+        return;
       }
-      read.push({ file: rel, number: Number(m[1]), document: reading.document });
-    }
-    read.sort((a, b) => a.number - b.number);
-    if (read.length === 0) {
+      read.push({
+        file: rel,
+        number: f.number,
+        document: reading.document,
+        source: { kind: 'folder', path: rel },
+      });
+    });
+    return assembleDocument(folder.location, read, settings, problems);
+  }
+
+  /** A markdown file outside a document folder: a document of one revision when it has front matter. */
+  private async readSingle(
+    single: SingleFile<Dir>,
+    settings: LibrarySettings,
+    problems: LibraryProblem[],
+  ): Promise<Procedure | null> {
+    const loaded = await this.readText(single.ref.abs, single.location, problems);
+    if (!loaded) return null;
+    const reading = parseProcedureDocument(loaded.source, {
+      version: { value: '1', from: 'a single-file document' },
+      date: {
+        value: loaded.mtime.toISOString().slice(0, 10) as LocalDate,
+        from: 'the file modification time (not audit evidence)',
+      },
+      title: nameAt(single.location),
+    });
+    if (!reading.ok) {
       problems.push({
-        path: folder,
+        path: single.location,
         procedureId: null,
         severity: 'error',
-        reason: 'no readable revision (V1.md, V2.md ...): procedure left out',
+        reason: `${reading.reason}: file left out`,
       });
       return null;
     }
-
-    const newestFirst = [...read].reverse();
-    const uuid = newestFirst.find((r) => r.document.uuid !== null)?.document.uuid ?? null;
-    const docId = newestFirst.find((r) => r.document.docId !== null)?.document.docId ?? null;
-    const id = uuid ?? docId ?? folder;
-    if (uuid === null)
+    if (!reading.document.hasFrontMatter) {
       problems.push({
-        path: folder,
-        procedureId: id,
+        path: single.location,
+        procedureId: null,
         severity: 'warning',
-        reason: `no uuid in any revision: the procedure is known by its ${docId === null ? 'folder name' : 'doc id'} ${id}`,
+        reason:
+          'not in a procedure folder and no front matter: not a document, ignored (a document is a folder of V1.md, V2.md ... or a markdown file with front matter)',
       });
-
-    const revisions: ProcedureRevision[] = [];
-    const byVersion = new Map<string, string>();
-    for (const r of read) {
-      const d = r.document;
-      const report = (severity: 'error' | 'warning', reason: string): void => {
-        problems.push({ path: r.file, procedureId: id, severity, reason });
-      };
-      if (d.uuid !== null && uuid !== null && d.uuid !== uuid)
-        report('warning', `uuid ${d.uuid} differs from the procedure's ${uuid}`);
-      const earlier = byVersion.get(d.versionName);
-      if (earlier !== undefined) {
-        report('error', `version ${d.versionName} is already given by ${earlier}: file left out`);
-        continue;
-      }
-      byVersion.set(d.versionName, r.file);
-      for (const w of d.warnings) report('warning', w);
-      if (d.inferred.length > 0) report('warning', describeInferred(d.inferred));
-      revisions.push({
-        procedureId: id,
-        docId: d.docId ?? docId,
-        title: d.title,
-        versionName: d.versionName,
-        versionDate: d.versionDate,
-        changelog: d.changelog,
-        published: d.published,
-        source: { kind: 'folder', path: r.file },
-        inferred: d.inferred,
-      });
+      return null;
     }
-    // Files are numbered in order of issue: a version that goes down between two files is
-    // likely a mistake, most often a version guessed from the file name.
-    revisions.forEach((later, i) => {
-      const earlier = revisions[i - 1];
-      if (!earlier || compareRevisions(earlier, later) <= 0) return;
-      const guessed = earlier.inferred.some((f) => f.field === 'versionName') ? earlier : later;
-      problems.push({
-        path: guessed.source.kind === 'folder' ? guessed.source.path : folder,
-        procedureId: id,
-        severity: 'warning',
-        reason: `versions out of file order: ${earlier.versionName} comes before ${later.versionName}; check the version`,
-      });
-    });
-    const inForce = revisionInForce(revisions);
-    const inForceDoc = read.find(
-      (r) => r.file === (inForce?.source.kind === 'folder' ? inForce.source.path : ''),
+    return assembleDocument(
+      single.location,
+      [
+        {
+          file: single.location,
+          number: 1,
+          document: reading.document,
+          source: { kind: 'folder', path: single.location },
+        },
+      ],
+      settings,
+      problems,
     );
-    const training = mergeTraining(
-      { people: inForceDoc?.document.training ?? [], groups: [] },
-      settings.trainingFor(id, docId),
-    );
-    return buildProcedure(id, revisions, training);
+  }
+
+  private rel(location: string, name: string): string {
+    return location === '.' ? name : `${location}/${name}`;
   }
 }
 
-const byName = (a: string, b: string): number =>
-  a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
+const FILES_AT_ONCE = 8;

@@ -21,6 +21,13 @@ export interface ProcedureDocument {
   readonly published: boolean;
   /** `training:` in the front matter: who is trained when this revision is published. */
   readonly training: readonly PersonRef[];
+  /** `keywords:`, `author:`, `manager:` and `additional_path:` where the document gives them. */
+  readonly keywords: readonly string[];
+  readonly author: string | null;
+  readonly manager: string | null;
+  readonly additionalPaths: readonly string[];
+  /** False for plain markdown: outside a document folder such a file is not a document. */
+  readonly hasFrontMatter: boolean;
   readonly inferred: readonly InferredField[];
   /** What was wrong but did not stop the document from being read. */
   readonly warnings: readonly string[];
@@ -62,6 +69,10 @@ const dateOf = (v: unknown): LocalDate | null => {
   const day = s.slice(0, 10);
   return isLocalDate(day) && (s.length === 10 || /^[T ]/.test(s.slice(10))) ? day : null;
 };
+
+/** A list of short texts (`keywords:`), or one text given alone; anything else is dropped. */
+const texts = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : [v]).map(text).filter((t): t is string => t !== null);
 
 export function parseProcedureDocument(source: string, hints: DocumentHints): DocumentReading {
   const warnings: string[] = [];
@@ -153,6 +164,11 @@ export function parseProcedureDocument(source: string, hints: DocumentHints): Do
   return {
     ok: true,
     document: {
+      keywords: texts(meta.keywords),
+      author: text(meta.author),
+      manager: text(meta.manager),
+      additionalPaths: texts(meta.additional_path),
+      hasFrontMatter: fm !== null,
       uuid,
       docId,
       title,

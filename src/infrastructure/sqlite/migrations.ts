@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { encodeCarFacts } from '../../application/ports/car-facts.js';
 import { carFactsOf } from '../../application/ports/car-scan.js';
+import { Car } from '../../domain/car/car.js';
 import { parseCarRecord } from './car-record.schema.js';
 
 export interface Migration {
@@ -268,7 +269,114 @@ export const MIGRATIONS: readonly Migration[] = [
       backfillCarFacts(db);
     },
   },
+  {
+    version: 7,
+    name: 'cars: the tenant each CAR belongs to, for scoping every query to the caller',
+    up: `
+      -- The reporter's Entra tenant, as in the record; '' for records stored before tenants
+      -- were recorded (they belong to the first allowed tenant).
+      ALTER TABLE cars ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+      UPDATE cars SET tenant_id = coalesce(json_extract(body, '$.tenantId'), '')
+        WHERE json_valid(body);
+      CREATE INDEX cars_by_tenant ON cars (tenant_id, reported_at);
+    `,
+  },
+  {
+    version: 8,
+    name: 'car_involved: the people involved in each CAR, by the domain rule, for listing',
+    up: `
+      -- Car.involvedPeople() of the record, rewritten by the repository with every write.
+      CREATE TABLE car_involved (
+        car_id    TEXT NOT NULL REFERENCES cars (id),
+        person_id TEXT NOT NULL,
+        PRIMARY KEY (car_id, person_id)
+      ) STRICT;
+      CREATE INDEX car_involved_person ON car_involved (person_id, car_id);
+    `,
+    backfill: (db) => {
+      backfillInvolved(db);
+    },
+  },
+  {
+    version: 9,
+    name: 'audit trail: one authenticated entry per operation, numbered per CAR, head on the CAR',
+    up: `
+      -- Which store this is: every audit entry names it, so entries cannot move between stores.
+      CREATE TABLE store_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+      INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+
+      -- One row per operation. entry is the exact JSON text the MAC covers; the other columns
+      -- are copies for the notification feed and the lookup, checked against it by audit:verify.
+      -- position orders writes across the store (the feed); car_seq numbers a CAR's entries.
+      CREATE TABLE audit_trail (
+        position  INTEGER PRIMARY KEY,
+        car_id    TEXT NOT NULL,
+        car_seq   INTEGER NOT NULL CHECK (car_seq >= 1),
+        operation TEXT NOT NULL,
+        actor_id  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        entry     TEXT NOT NULL,
+        mac       TEXT NOT NULL,
+        UNIQUE (car_id, car_seq)
+      ) STRICT;
+      CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+      BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+      CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+      BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only'); END;
+
+      -- The head of the CAR's trail: number and MAC of its last entry (NULL until the trail of
+      -- an older release is carried over, which the repository does with the key).
+      ALTER TABLE cars ADD COLUMN audit_seq INTEGER;
+      ALTER TABLE cars ADD COLUMN audit_mac TEXT;
+    `,
+  },
+  {
+    version: 12,
+    name: 'indexes that serve the first page of every list and the outbox claims in order',
+    up: `
+      -- An outbox claim reads the due entries of a kind in (due_at, key) order: with the key in
+      -- the index, entries due at the same instant need no sort.
+      DROP INDEX state_records_due;
+      CREATE INDEX state_records_due ON state_records (kind, due_at, key);
+
+      -- The CAR list filtered by one state, in each of its sort orders, read in index order.
+      -- They start with state, so the index on state alone is not needed any more.
+      DROP INDEX cars_state;
+      CREATE INDEX cars_state_reported_at ON cars (state, reported_at, id);
+      CREATE INDEX cars_state_updated_at ON cars (state, updated_at, id);
+      CREATE INDEX cars_state_number_order ON cars (state, number_year, number_seq, id);
+      CREATE INDEX cars_state_next_due_date ON cars (state, next_due_date, id);
+    `,
+  },
 ];
+
+/** Writes who is involved in every CAR from its stored record (a record that does not parse keeps none). */
+export function backfillInvolved(db: Database): number {
+  const page = db.prepare<[number], { rowid: number; id: string; body: string }>(
+    'SELECT rowid, id, body FROM cars WHERE rowid > ? ORDER BY rowid LIMIT 1000',
+  );
+  const write = db.prepare<[string, string]>(
+    'INSERT OR IGNORE INTO car_involved (car_id, person_id) VALUES (?, ?)',
+  );
+  let written = 0;
+  for (let after = 0, rows = page.all(after); rows.length > 0; rows = page.all(after)) {
+    for (const row of rows) {
+      after = row.rowid;
+      let people: readonly string[];
+      try {
+        people = Car.fromPrimitives(parseCarRecord(row.id, row.body)).involvedPeople();
+      } catch {
+        continue;
+      }
+      for (const person of people) write.run(row.id, person);
+      written += 1;
+    }
+  }
+  return written;
+}
 
 export const LATEST_SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 

@@ -9,18 +9,11 @@ interface FeedRow {
   at: string;
 }
 
-/** Rows of one write share car, operation, actor and time and follow each other. */
-const sameWrite = (a: FeedRow, b: FeedRow): boolean =>
-  a.car_id === b.car_id &&
-  a.operation === b.operation &&
-  a.actor_id === b.actor_id &&
-  a.at === b.at;
-
 /**
- * The CAR writes from the embedded audit trail, read by sequence. A write is one transaction,
- * so its rows are consecutive and none commits after a later one. A change is named by the
- * sequence of its last row (what the notifier has always keyed on), and the position is that
- * sequence too.
+ * The CAR writes from the embedded audit trail, read by position (the order of writes across
+ * the store). A write is one entry now; a trail carried over from an older release keeps, for
+ * each write, the sequence of its last row as position, which is what the notifier has always
+ * keyed a change on.
  */
 export class SqliteAuditFeed implements AuditFeed {
   private readonly after: Statement<[number, number], FeedRow>;
@@ -28,10 +21,10 @@ export class SqliteAuditFeed implements AuditFeed {
 
   constructor(db: Database) {
     this.after = db.prepare(
-      `SELECT sequence, car_id, operation, actor_id, at FROM audit_log
-        WHERE sequence > ? ORDER BY sequence LIMIT ?`,
+      `SELECT position AS sequence, car_id, operation, actor_id, at FROM audit_trail
+        WHERE position > ? ORDER BY position LIMIT ?`,
     );
-    this.last = db.prepare('SELECT max(sequence) AS s FROM audit_log');
+    this.last = db.prepare('SELECT max(position) AS s FROM audit_trail');
   }
 
   read(
@@ -40,35 +33,13 @@ export class SqliteAuditFeed implements AuditFeed {
   ): Promise<{ readonly changes: readonly CarChange[]; readonly next: string | null }> {
     return settle(() => {
       if (!Number.isInteger(limit) || limit < 1) throw new Error('a feed limit is a whole number');
-      let from = positionOf(after);
-      const groups: FeedRow[][] = [];
-      // Reads a few rows more than changes wanted; a write cut off at the end is read again whole.
-      for (;;) {
-        const batch = limit + 16;
-        const rows = this.after.all(from, batch);
-        for (const row of rows) {
-          const current = groups.at(-1);
-          const previous = current?.at(-1);
-          if (current && previous && sameWrite(previous, row)) current.push(row);
-          else groups.push([row]);
-        }
-        const full = rows.length === batch;
-        if (!full) break;
-        if (groups.length > limit) break;
-        from = rows.at(-1)?.sequence ?? from;
-      }
-      const taken = groups.slice(0, limit);
-      const changes = taken.map((rows): CarChange => {
-        const first = rows[0] as FeedRow;
-        const last = rows.at(-1) as FeedRow;
-        return {
-          id: String(last.sequence),
-          carId: first.car_id,
-          operation: first.operation,
-          actorId: first.actor_id,
-          at: first.at,
-        };
-      });
+      const changes = this.after.all(positionOf(after), limit).map((row): CarChange => ({
+        id: String(row.sequence),
+        carId: row.car_id,
+        operation: row.operation,
+        actorId: row.actor_id,
+        at: row.at,
+      }));
       const lastChange = changes.at(-1);
       return { changes, next: lastChange ? lastChange.id : null };
     });

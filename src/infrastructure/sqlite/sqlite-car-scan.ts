@@ -5,6 +5,7 @@ import {
   carFactsOf,
   type CarFacts,
   type CarScan,
+  type CarScanOptions,
   type ScannedCar,
 } from '../../application/ports/car-scan.js';
 import { decodeCarFacts } from '../../application/ports/car-facts.js';
@@ -60,9 +61,17 @@ export class SqliteCarScan implements CarScan {
     return { scan: new SqliteCarScan(db), close: () => db.close() };
   }
 
-  async *scan(options: { readonly batchSize?: number } = {}): AsyncGenerator<ScannedCar[]> {
+  async *scan(options: CarScanOptions = {}): AsyncGenerator<ScannedCar[]> {
     const size = Math.max(1, options.batchSize ?? DEFAULT_SCAN_BATCH);
-    const rows = this.db.prepare<[], ScanRow>(SCAN_SQL).iterate();
+    const tenants = options.tenantIds;
+    const rows =
+      tenants === undefined
+        ? this.db.prepare<[], ScanRow>(SCAN_SQL).iterate()
+        : this.db
+            .prepare<string[], ScanRow>(
+              `${SCAN_SQL} WHERE tenant_id IN (${tenants.map(() => '?').join(', ') || 'NULL'})`,
+            )
+            .iterate(...tenants);
     let batch: ScannedCar[] = [];
     try {
       for (const row of rows) {

@@ -9,6 +9,7 @@ import {
   type NewStateRecord,
   type StateChange,
   type StateRecord,
+  type StateReplace,
   type StateStore,
 } from '../../application/ports/state-store.js';
 import type { Database, Statement } from 'better-sqlite3';
@@ -54,6 +55,15 @@ export class SqliteStateStore implements StateStore {
   private readonly update: Statement<[string, string | null, string, string, number], StateRow>;
   private readonly dueStmt: Statement<[string, string, number], StateRow>;
   private readonly createTx: (record: NewStateRecord, value: string, now: string) => StateRow[];
+  private readonly createAllTx: (records: readonly NewStateRecord[], values: string[]) => boolean[];
+  private readonly replaceAllTx: (
+    changes: readonly {
+      key: string;
+      version: number | null;
+      value: string;
+      dueAt: string | null;
+    }[],
+  ) => (StateRow | null)[];
 
   constructor(
     private readonly db: Database,
@@ -79,6 +89,31 @@ export class SqliteStateStore implements StateStore {
       return created === 1 ? [row, row] : [row];
     });
     this.createTx = (record, value, now) => tx.immediate(record, value, now);
+    const createAll = db.transaction((records: readonly NewStateRecord[], values: string[]) => {
+      const now = this.now();
+      return records.map(
+        (r, i) => this.insert.run(r.key, r.kind, values[i] as string, r.dueAt, now).changes === 1,
+      );
+    });
+    this.createAllTx = (records, values) => createAll.immediate(records, values);
+    const replaceAll = db.transaction(
+      (
+        changes: readonly {
+          key: string;
+          version: number | null;
+          value: string;
+          dueAt: string | null;
+        }[],
+      ) => {
+        const now = this.now();
+        return changes.map((c) =>
+          c.version === null
+            ? null
+            : (this.update.get(c.value, c.dueAt, now, c.key, c.version) ?? null),
+        );
+      },
+    );
+    this.replaceAllTx = (changes) => replaceAll.immediate(changes);
   }
 
   get(key: string): Promise<StateRecord | null> {
@@ -109,6 +144,36 @@ export class SqliteStateStore implements StateStore {
       if (version === null) return null;
       const row = this.update.get(value, change.dueAt, this.now(), key, version);
       return row ? toRecord(row) : null;
+    });
+  }
+
+  createAllIfAbsent(records: readonly NewStateRecord[]): Promise<readonly boolean[]> {
+    return settle(() => {
+      // Every record is checked before anything is written: bad input changes nothing.
+      const values = records.map((r) => {
+        checkStateKey(r.key);
+        checkStateKind(r.kind);
+        checkStateDue(r.dueAt);
+        return encodeStateValue(r.value);
+      });
+      return records.length === 0 ? [] : this.createAllTx(records, values);
+    });
+  }
+
+  replaceAll(changes: readonly StateReplace[]): Promise<readonly (StateRecord | null)[]> {
+    return settle(() => {
+      const checked = changes.map((c) => {
+        checkStateKey(c.key);
+        checkStateDue(c.change.dueAt);
+        return {
+          key: c.key,
+          version: versionOf(c.etag),
+          value: encodeStateValue(c.change.value),
+          dueAt: c.change.dueAt,
+        };
+      });
+      if (checked.length === 0) return [];
+      return this.replaceAllTx(checked).map((row) => (row ? toRecord(row) : null));
     });
   }
 

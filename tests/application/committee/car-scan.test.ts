@@ -2,6 +2,7 @@
  * The analysis scans of both stores: every CAR once, with its etag, the action plan's time
  * carried, in batches, without holding up writers.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +97,7 @@ describe('the SQLite scan', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'rectify-scan-'));
     db = openDatabase(path.join(dir, 'rectify.db'));
-    repository = new SqliteCarRepository(db);
+    repository = new SqliteCarRepository(db, testAudit());
     opened = SqliteCarScan.open(path.join(dir, 'rectify.db'));
   });
   afterEach(() => {

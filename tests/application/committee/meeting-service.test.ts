@@ -2,6 +2,7 @@
  * Planning a meeting and recording its decisions in one pass, on a real SQLite file: per CAR
  * ok / conflict / error, never a review twice, and the meeting marked done at the end.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +45,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-meeting-'));
   const file = path.join(dir, 'rectify.db');
   db = openDatabase(file);
-  repository = new SqliteCarRepository(db);
+  repository = new SqliteCarRepository(db, testAudit());
   store = new SqliteStateStore(db, () => NOW);
   const opened = SqliteCarScan.open(file);
   closeScan = opened.close;

@@ -2,6 +2,7 @@
  * The in-tab notification list through the real API app on loopback, over a real SQLite file.
  * Tokens are checked by a stand-in validator that knows two people.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   inbox = new ReminderInbox(store, clock);
   const app = await createApp({
     carService: new CarService({
-      repository: new SqliteCarRepository(db),
+      repository: new SqliteCarRepository(db, testAudit()),
       clock,
       newId: randomUUID,
       calendar: new WorkingCalendar(),

@@ -2,6 +2,7 @@
  * The reminder job on a real SQLite file, with a controllable clock and two instances (each
  * with its own connections, as two processes would have) ticking at the same time.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,7 +115,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-reminders-'));
   file = path.join(dir, 'rectify.db');
   db = openDatabase(file);
-  repository = new SqliteCarRepository(db);
+  repository = new SqliteCarRepository(db, testAudit());
   clock = new TestClock();
   bot = new RecordingBot();
   instances = [];

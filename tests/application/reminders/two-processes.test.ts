@@ -2,6 +2,7 @@
  * Two reminder jobs in two operating-system processes on one SQLite file, ticking through the
  * same days at the same time: every due event is recorded once and delivered once per person.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,7 +56,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rectify-two-processes-'));
   file = path.join(dir, 'rectify.db');
   db = openDatabase(file);
-  const repository = new SqliteCarRepository(db);
+  const repository = new SqliteCarRepository(db, testAudit());
   // Due on different days from Tue 1 to Fri 4 December 2026.
   for (let i = 0; i < CARS; i += 1)
     await storeCarInState(repository, 'implementing', {

@@ -29,6 +29,84 @@ const calendarArb = fc
     }),
   }));
 
+/** The definition, one day at a time: what the arithmetic must agree with. */
+const dayByDay = {
+  between(calendar: WorkingCalendar, from: LocalDate, to: LocalDate): number {
+    const sign = toEpochDay(to) >= toEpochDay(from) ? 1 : -1;
+    const [a, b] = sign === 1 ? [from, to] : [to, from];
+    let count = 0;
+    for (let d = addDays(a, 1); toEpochDay(d) <= toEpochDay(b); d = addDays(d, 1))
+      if (calendar.isWorkingDay(d)) count += 1;
+    return count === 0 ? 0 : sign * count;
+  },
+  add(calendar: WorkingCalendar, from: LocalDate, n: number): LocalDate {
+    let d = from;
+    for (let left = n; left > 0;) {
+      d = addDays(d, 1);
+      if (calendar.isWorkingDay(d)) left -= 1;
+    }
+    return d;
+  },
+};
+
+describe('WorkingCalendar counted arithmetically', () => {
+  it('counts the working days between any two dates as the day-by-day definition does', () => {
+    fc.assert(
+      fc.property(
+        calendarArb,
+        fc.integer({ min: -400, max: 400 }),
+        fc.integer({ min: -400, max: 400 }),
+        ({ calendar, start }, x, y) => {
+          const from = addDays(start, x);
+          const to = addDays(start, y);
+          expect(calendar.workingDaysBetween(from, to)).toBe(dayByDay.between(calendar, from, to));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('adds working days as the day-by-day definition does, holidays on weekends included', () => {
+    const holidayCalendarArb = fc
+      .record({
+        weekendDays: fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }),
+        holidayOffsets: fc.array(fc.integer({ min: -30, max: 300 }), { maxLength: 60 }),
+        start: dateArb,
+      })
+      .map(({ weekendDays, holidayOffsets, start }) => ({
+        start,
+        calendar: new WorkingCalendar({
+          weekendDays,
+          holidays: holidayOffsets.map((o) => addDays(start, o)),
+        }),
+      }));
+    fc.assert(
+      fc.property(
+        holidayCalendarArb,
+        fc.integer({ min: 0, max: 250 }),
+        fc.integer({ min: -20, max: 20 }),
+        ({ calendar, start }, n, shift) => {
+          const from = addDays(start, shift);
+          expect(calendar.addWorkingDays(from, n)).toBe(dayByDay.add(calendar, from, n));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('counts across a run of consecutive holidays and a one-day working week', () => {
+    const start = localDate('2026-12-20');
+    const holidays = Array.from({ length: 20 }, (_, i) => addDays(start, i));
+    const calendar = new WorkingCalendar({ weekendDays: [0, 1, 2, 3, 4, 5], holidays });
+    // Only Saturdays are worked; the Saturdays of the 20 holidays do not count.
+    expect(calendar.addWorkingDays(start, 1)).toBe(dayByDay.add(calendar, start, 1));
+    expect(calendar.addWorkingDays(start, 1)).toBe('2027-01-09');
+    expect(calendar.workingDaysBetween(start, localDate('2027-01-31'))).toBe(
+      dayByDay.between(calendar, start, localDate('2027-01-31')),
+    );
+  });
+});
+
 describe('WorkingCalendar', () => {
   it('counts 14 working days from a Monday as the Thursday two weeks and three days on', () => {
     const calendar = new WorkingCalendar();

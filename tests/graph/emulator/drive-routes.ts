@@ -3,8 +3,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { GraphEmulator } from './graph-emulator.js';
 
 /**
- * Document libraries (drives) in the Graph emulator, as driveitem-list-versions.md and
- * PLATFORM.md "Documents" describe them: a site's drives, a drive's root children (paged with
+ * Document libraries (drives) in the Graph emulator, as driveitem-list-versions.md describes
+ * them: a site's drives, the children of the root and of any folder
+ * (https://learn.microsoft.com/en-us/graph/api/driveitem-list-children, paged with `$top` and
  * `@odata.nextLink`), items, their versions (newest first, the current one included, ids
  * "1.0", "2.0" ...), and version content as a 302 redirect to a short-lived download URL. The
  * download URL is pre-authenticated: a request that brings a bearer token to it is refused, so
@@ -24,6 +25,8 @@ export interface EmulatedFileVersion {
 export interface EmulatedFile {
   readonly id: string;
   readonly name: string;
+  /** The folder path the file is in ("ISMS/ISMSP02"), "" for the library root. */
+  readonly folder: string;
   readonly createdDateTime: string;
   /** Oldest first; the last one is the current version. */
   readonly versions: EmulatedFileVersion[];
@@ -33,7 +36,7 @@ export interface EmulatedDrive {
   readonly id: string;
   readonly name: string;
   readonly files: EmulatedFile[];
-  /** Subfolders, by name (their content is not served). */
+  /** Folders, by path ("ISMS", "ISMS/ISMSP02"); a file's folders are added when it is saved. */
   readonly folders: string[];
 }
 
@@ -54,13 +57,47 @@ export class EmulatedDrives {
     return drive;
   }
 
-  /** Saves a file: a new file at version 1.0, or the next major version of an existing one. */
-  save(drive: EmulatedDrive, name: string, content: string, at: Date = new Date()): EmulatedFile {
-    let file = drive.files.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  private readonly folderIds = new Map<string, string>();
+
+  /** A folder's item id, made on first use. */
+  folderId(drive: EmulatedDrive, folder: string): string {
+    const key = `${drive.id}|${folder.toLowerCase()}`;
+    let id = this.folderIds.get(key);
+    if (id === undefined) {
+      id = randomUUID().toUpperCase();
+      this.folderIds.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * Saves a file by its path in the library ("ISMS/ISMSP02/V1.md"): a new file at version 1.0,
+   * or the next major version of an existing one. Its folders are made as needed.
+   */
+  save(
+    drive: EmulatedDrive,
+    filePath: string,
+    content: string,
+    at: Date = new Date(),
+  ): EmulatedFile {
+    const parts = filePath.split('/').filter((p) => p !== '');
+    const name = parts.pop() ?? filePath;
+    const folder = parts.join('/');
+    parts.forEach((_, i) => {
+      const above = parts.slice(0, i + 1).join('/');
+      if (!drive.folders.some((f) => f.toLowerCase() === above.toLowerCase()))
+        drive.folders.push(above);
+    });
+    let file = drive.files.find(
+      (f) =>
+        f.folder.toLowerCase() === folder.toLowerCase() &&
+        f.name.toLowerCase() === name.toLowerCase(),
+    );
     if (!file) {
       file = {
         id: randomUUID().toUpperCase(),
         name,
+        folder,
         createdDateTime: at.toISOString(),
         versions: [],
       };
@@ -83,7 +120,9 @@ export class EmulatedDrives {
 
   webUrlOf(drive: EmulatedDrive, file?: EmulatedFile): string {
     const library = `${this.siteWebUrl}/${encodeURIComponent(drive.name)}`;
-    return file ? `${library}/${encodeURIComponent(file.name)}` : library;
+    if (!file) return library;
+    const folders = file.folder === '' ? [] : file.folder.split('/');
+    return [library, ...[...folders, file.name].map(encodeURIComponent)].join('/');
   }
 }
 
@@ -113,8 +152,52 @@ class DriveError extends Error {
 const itemNotFound = (): DriveError =>
   new DriveError(404, 'itemNotFound', 'The resource could not be found.');
 
+const MIME_TYPES: Record<string, string> = {
+  md: 'text/markdown',
+  yaml: 'application/x-yaml',
+  txt: 'text/plain',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
+};
+
+const parentOf = (drives: EmulatedDrives, drive: EmulatedDrive, folder: string) => ({
+  driveId: drive.id,
+  driveType: 'documentLibrary',
+  id: folder === '' ? 'root' : drives.folderId(drive, folder),
+  path: `/drive/root:${folder === '' ? '' : `/${folder.split('/').map(encodeURIComponent).join('/')}`}`,
+});
+
+const folderJson = (drives: EmulatedDrives, drive: EmulatedDrive, folder: string) => {
+  const slash = folder.lastIndexOf('/');
+  return {
+    id: drives.folderId(drive, folder),
+    name: folder.slice(slash + 1),
+    parentReference: parentOf(drives, drive, slash < 0 ? '' : folder.slice(0, slash)),
+    webUrl: `${drives.webUrlOf(drive)}/${folder.split('/').map(encodeURIComponent).join('/')}`,
+    folder: { childCount: childrenOf(drive, folder).length },
+  };
+};
+
+/** The folders and files directly in a folder ("" for the root), folders first. */
+const childrenOf = (
+  drive: EmulatedDrive,
+  folder: string,
+): ({ kind: 'folder'; path: string } | { kind: 'file'; file: EmulatedFile })[] => {
+  const lower = folder.toLowerCase();
+  const parent = (p: string): string => p.slice(0, Math.max(0, p.lastIndexOf('/'))).toLowerCase();
+  return [
+    ...drive.folders
+      .filter((f) => parent(f) === lower && f.toLowerCase() !== lower)
+      .map((f) => ({ kind: 'folder' as const, path: f })),
+    ...drive.files
+      .filter((f) => f.folder.toLowerCase() === lower)
+      .map((file) => ({ kind: 'file' as const, file })),
+  ];
+};
+
 const fileJson = (drives: EmulatedDrives, drive: EmulatedDrive, file: EmulatedFile) => {
   const current = file.versions.at(-1);
+  const extension = /\.([^.]+)$/.exec(file.name)?.[1]?.toLowerCase() ?? '';
   return {
     id: file.id,
     name: file.name,
@@ -122,8 +205,8 @@ const fileJson = (drives: EmulatedDrives, drive: EmulatedDrive, file: EmulatedFi
     lastModifiedDateTime: current?.lastModifiedDateTime ?? file.createdDateTime,
     size: Buffer.byteLength(current?.content ?? ''),
     webUrl: drives.webUrlOf(drive, file),
-    parentReference: { driveId: drive.id, driveType: 'documentLibrary', path: '/drive/root:' },
-    file: { mimeType: 'text/markdown' },
+    parentReference: parentOf(drives, drive, file.folder),
+    file: { mimeType: MIME_TYPES[extension] ?? 'application/octet-stream' },
   };
 };
 
@@ -259,17 +342,16 @@ function route(
       body: {
         id: 'root',
         name: 'root',
-        folder: { childCount: drive.files.length + drive.folders.length },
+        folder: { childCount: childrenOf(drive, '').length },
         webUrl: drives.webUrlOf(drive),
       },
     };
-  if (rest === '/root/children') {
+  const children = (folder: string, self: string): Answer => {
     const top = Math.min(Number(query.get('$top') ?? DEFAULT_PAGE_SIZE) || DEFAULT_PAGE_SIZE, 999);
     const skip = Number(query.get('$skiptoken') ?? 0) || 0;
-    const all = [
-      ...drive.folders.map((name) => ({ id: `folder-${name}`, name, folder: { childCount: 0 } })),
-      ...drive.files.map((f) => fileJson(drives, drive, f)),
-    ];
+    const all = childrenOf(drive, folder).map((c) =>
+      c.kind === 'folder' ? folderJson(drives, drive, c.path) : fileJson(drives, drive, c.file),
+    );
     const page = all.slice(skip, skip + top);
     const next = skip + top < all.length;
     return {
@@ -278,14 +360,23 @@ function route(
         value: page,
         ...(next
           ? {
-              '@odata.nextLink': `${origin}/v1.0/drives/${encodeURIComponent(drive.id)}/root/children?$top=${top}&$skiptoken=${skip + top}`,
+              '@odata.nextLink': `${origin}/v1.0/drives/${encodeURIComponent(drive.id)}${self}?$top=${top}&$skiptoken=${skip + top}`,
             }
           : {}),
       },
     };
-  }
+  };
+  if (rest === '/root/children') return children('', '/root/children');
   const item = /^\/items\/([^/]+)(\/.*)?$/.exec(rest);
-  const file = drive.files.find((f) => f.id === decodeURIComponent(item?.[1] ?? ''));
+  const itemId = decodeURIComponent(item?.[1] ?? '');
+  const folder = drive.folders.find((f) => drives.folderId(drive, f) === itemId);
+  if (item && folder !== undefined) {
+    if ((item[2] ?? '') === '') return { status: 200, body: folderJson(drives, drive, folder) };
+    if (item[2] === '/children')
+      return children(folder, `/items/${encodeURIComponent(itemId)}/children`);
+    throw itemNotFound();
+  }
+  const file = drive.files.find((f) => f.id === itemId);
   if (!item || !file) throw itemNotFound();
   const tail = item[2] ?? '';
   const download = (v: EmulatedFileVersion | undefined): Answer => {

@@ -5,6 +5,7 @@ import { createMsalTokenSource } from '../../../src/infrastructure/graph/msal-to
 import { provisionRectifyLists } from '../../../src/infrastructure/graph/provision-lists.js';
 import { SharePointListClient } from '../../../src/infrastructure/graph/sharepoint-list-client.js';
 import { SharePointViewsClient } from '../../../src/infrastructure/graph/sharepoint-views.js';
+import { TEST_AUDIT_KEY } from '../../support/audit-seal.js';
 import { GraphEmulator } from '../emulator/graph-emulator.js';
 import { plannerOf } from '../emulator/planner-routes.js';
 import { selfSigned } from './certificates.js';
@@ -89,6 +90,7 @@ export async function startEmulatedTenant(options: {
       GRAPH_AUTHORITY_CA_PATH: caPath,
       TASK_BOARD: 'planner',
       PLANNER_PLAN_ID: plan.id,
+      AUDIT_KEY: TEST_AUDIT_KEY,
     },
     async close() {
       await emulator.close();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { pino } from 'pino';
 import { z } from 'zod';
+import { problemHandler } from '../../../src/http/problem.js';
 import { createDevRouter } from '../../../src/infrastructure/auth/dev-routes.js';
 import { createEntraTokenValidator } from '../../../src/infrastructure/auth/entra-token-validator.js';
 import {
@@ -35,6 +37,7 @@ let server: IssuerServer;
 beforeAll(async () => {
   server = await startIssuerServer();
   server.app.use('/dev', createDevRouter({ issuer: server.issuer, audience: LOCAL_CLIENT_ID }));
+  server.app.use(problemHandler(pino({ level: 'silent' })));
 });
 
 afterAll(async () => {
@@ -92,10 +95,11 @@ describe('Dev routes', () => {
     expect(response.body).toMatchObject({
       status: 400,
       code: 'REQUEST.VALIDATION',
-      errors: [{ path: 'personId' }],
+      errors: [{ field: 'personId' }],
     });
     expect(response.body).toHaveProperty('type');
     expect(response.body).toHaveProperty('title');
+    expect(response.body).toHaveProperty('correlationId', expect.stringMatching(/\S/));
   });
 
   it('answers 400 problem+json when personId is missing', async () => {
@@ -103,7 +107,7 @@ describe('Dev routes', () => {
 
     expect(response.body).toMatchObject({
       code: 'REQUEST.VALIDATION',
-      errors: [{ path: 'personId' }],
+      errors: [{ field: 'personId' }],
     });
   });
 });

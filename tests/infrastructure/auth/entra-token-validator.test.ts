@@ -166,6 +166,14 @@ describe('Entra token validator', () => {
       await expect(validator.validate(withOidOnly)).resolves.toMatchObject({ name: reporter.id });
     });
 
+    it('the name normalised to NFC', async () => {
+      const token = await signToken(claimsFor({ name: 'Zoe\u0301 Lef\u0065\u0300vre' }));
+
+      const principal = await makeValidator().validate(token);
+
+      expect(principal.name).toBe('Zo\u00e9 Lef\u00e8vre');
+    });
+
     it('the application id URI as audience (v1-style aud)', async () => {
       const token = await signToken(claimsFor({ aud: `api://localhost/${LOCAL_CLIENT_ID}` }));
 
@@ -310,6 +318,20 @@ describe('Entra token validator', () => {
       const token = await signToken(claimsFor({ oid: undefined }));
 
       await expectUnauthenticated(makeValidator().validate(token), 'oid_missing');
+    });
+
+    it("a correctly signed token whose oid is an internal actor's id, not a GUID", async () => {
+      const token = await signToken(claimsFor({ oid: 'rectify:task-board' }));
+
+      await expectUnauthenticated(makeValidator().validate(token), 'oid_invalid');
+    });
+
+    it('a token whose name holds a lone surrogate or NUL', async () => {
+      for (const name of ['Alex \ud800', 'Alex\u0000Morgan']) {
+        const token = await signToken(claimsFor({ name }));
+
+        await expectUnauthenticated(makeValidator().validate(token), 'claims_invalid');
+      }
     });
 
     it('a token whose roles claim is not a list of strings', async () => {

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
+import { pino } from 'pino';
+import { problemHandler } from '../../../src/http/problem.js';
 import { LocalIssuer } from '../../../src/infrastructure/auth/local-issuer.js';
 import { LOCAL_TENANT_ID } from '../../../src/infrastructure/auth/sample-people.js';
 
@@ -47,6 +49,7 @@ export async function startIssuerServer(
   app.use('/issuer', (req, res, next) => {
     state.router(req, res, next);
   });
+  app.use(problemHandler(pino({ level: 'silent' })));
 
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {

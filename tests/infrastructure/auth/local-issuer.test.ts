@@ -133,13 +133,16 @@ describe('Local issuer', () => {
       });
     });
 
-    it('answers 404 JSON for a tenant that is not a tenant id', async () => {
+    it('answers 404 problem+json for a tenant that is not a tenant id', async () => {
       const response = await request(server.app)
         .get('/issuer/not-a-tenant/v2.0/.well-known/openid-configuration')
         .expect(404)
-        .expect('Content-Type', /json/);
+        .expect('Content-Type', /application\/problem\+json/);
 
-      expect(response.body).toMatchObject({ error: 'invalid_tenant' });
+      expect(response.body).toMatchObject({
+        code: 'ROUTE.NOT_FOUND',
+        details: { reason: 'invalid_tenant' },
+      });
     });
   });
 

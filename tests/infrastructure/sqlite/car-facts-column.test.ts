@@ -3,6 +3,7 @@
  * as the record (a write that fails changes neither), backfilled by migration 6 on a database
  * file written before it existed, and dropped when the record is changed without it.
  */
+import { testAudit } from '../../support/audit-seal.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { CarState } from '../../../src/domain/car/lifecycle.js';
 import { parseCarRecord } from '../../../src/infrastructure/sqlite/car-record.schema.js';
 import { openDatabase, type Database } from '../../../src/infrastructure/sqlite/database.js';
 import {
+  LATEST_SCHEMA_VERSION,
   MIGRATIONS,
   migrate,
   schemaVersion,
@@ -84,7 +86,7 @@ describe('migration 6 on a database file written before it', () => {
     const folder = aFolder();
     // CARs written by this release, copied into a file that stopped at version 5.
     const source = openDatabase(join(folder, 'source.db'));
-    const repository = new SqliteCarRepository(source);
+    const repository = new SqliteCarRepository(source, testAudit());
     const ids: string[] = [];
     for (const state of STATES) ids.push((await storeCarInState(repository, state)).car.id);
     const broken = (await storeCarInState(repository, 'investigating')).car.id;
@@ -108,7 +110,7 @@ describe('migration 6 on a database file written before it', () => {
     const db = openDatabase(file);
     const sourceDb = new BetterSqlite3(join(folder, 'source.db'), { readonly: true });
     try {
-      expect(schemaVersion(db)).toBe(6);
+      expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
       for (const id of ids) {
         const row = rowOf(db, id) as CarRow;
         expect(row.facts).not.toBeNull();
@@ -129,7 +131,7 @@ describe('migration 6 on a database file written before it', () => {
   it('lets the scan answer from the backfilled facts alone', async () => {
     const folder = aFolder();
     const source = openDatabase(join(folder, 'source.db'));
-    const repository = new SqliteCarRepository(source);
+    const repository = new SqliteCarRepository(source, testAudit());
     for (const state of STATES) await storeCarInState(repository, state);
     const expected = new Map(
       source
@@ -171,7 +173,7 @@ describe('the facts in the write path', () => {
   const aStore = (): { db: Database; repository: SqliteCarRepository; file: string } => {
     const file = join(aFolder(), 'rectify.db');
     const db = openDatabase(file);
-    return { db, repository: new SqliteCarRepository(db), file };
+    return { db, repository: new SqliteCarRepository(db, testAudit()), file };
   };
 
   it('writes the facts of every CAR it creates and updates', async () => {
@@ -190,7 +192,7 @@ describe('the facts in the write path', () => {
     const stored = await storeCarInState(repository, 'recorded');
     const before = rowOf(db, stored.car.id);
     // The audit append comes after the CAR's row in the same transaction: make it fail.
-    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log
+    db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_trail
              BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
     const car = stored.car;
     const audit = changeWithAudit(car, 'startInvestigation', (c) =>

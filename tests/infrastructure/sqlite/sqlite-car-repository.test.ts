@@ -1,3 +1,4 @@
+import { testAudit, testSeal } from '../../support/audit-seal.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,6 @@ import fc from 'fast-check';
 import { parseCarNumber } from '../../../src/domain/car/car-number.js';
 import type { StoredCar } from '../../../src/domain/car/car-repository.js';
 import { RectifyError } from '../../../src/domain/errors.js';
-import { chainEntry } from '../../../src/infrastructure/audit/hash-chain.js';
 import {
   openDatabase,
   openDatabaseReadOnly,
@@ -15,7 +15,7 @@ import {
 import { MIGRATIONS, migrate } from '../../../src/infrastructure/sqlite/migrations.js';
 import {
   SqliteCarRepository,
-  verifyAuditTrail,
+  verifyStore,
 } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';
 import { describeCarRepositoryContract } from '../../contract/car-repository.contract.js';
 import {
@@ -43,7 +43,7 @@ afterAll(() => {
 describeCarRepositoryContract('SqliteCarRepository on a database file', () => {
   const db = openDatabase(aDatabaseFile());
   return Promise.resolve({
-    repository: new SqliteCarRepository(db),
+    repository: new SqliteCarRepository(db, testAudit()),
     close: () => {
       db.close();
       return Promise.resolve();
@@ -53,7 +53,7 @@ describeCarRepositoryContract('SqliteCarRepository on a database file', () => {
 
 function aStore(file = aDatabaseFile()): { db: Database; repository: SqliteCarRepository } {
   const db = openDatabase(file);
-  return { db, repository: new SqliteCarRepository(db) };
+  return { db, repository: new SqliteCarRepository(db, testAudit()) };
 }
 
 const record = async (
@@ -93,7 +93,7 @@ const review = async (repository: SqliteCarRepository, stored: StoredCar): Promi
 };
 
 const auditCount = (db: Database): number =>
-  db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_log').get()?.n ?? 0;
+  db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_trail').get()?.n ?? 0;
 
 describe('SqliteCarRepository', () => {
   describe('durability', () => {
@@ -167,95 +167,35 @@ describe('SqliteCarRepository', () => {
       const count = auditCount(db);
 
       expect(() =>
-        db.prepare("UPDATE audit_log SET reason = 'edited' WHERE sequence = 1").run(),
-      ).toThrow('audit_log is append-only');
-      expect(() => db.prepare('DELETE FROM audit_log WHERE sequence = 1').run()).toThrow(
-        'audit_log is append-only',
+        db.prepare("UPDATE audit_trail SET mac = 'edited' WHERE position = 1").run(),
+      ).toThrow('audit_trail is append-only');
+      expect(() => db.prepare('DELETE FROM audit_trail WHERE position = 1').run()).toThrow(
+        'audit_trail is append-only',
       );
       expect(auditCount(db)).toBe(count);
       db.close();
     });
 
-    it('verifies as intact when nobody touched it', async () => {
+    it('verifies as intact when nobody touched it, one entry per operation', async () => {
       const db = await aTrail();
+      const operations = db
+        .prepare<[], { n: number }>('SELECT count(*) AS n FROM audit_trail')
+        .get()?.n;
 
-      expect(verifyAuditTrail(db)).toEqual({ ok: true, count: auditCount(db) });
+      expect(verifyStore(db, testSeal(), null)).toEqual({
+        cars: 2,
+        entries: operations,
+        broken: [],
+        other: [],
+        checkpoints: false,
+      });
       db.close();
     });
 
     it('verifies an empty trail as intact', () => {
       const { db } = aStore();
 
-      expect(verifyAuditTrail(db)).toEqual({ ok: true, count: 0 });
-      db.close();
-    });
-
-    it('reports the first entry altered outside the product', async () => {
-      const db = await aTrail();
-      db.exec('DROP TRIGGER audit_log_no_update');
-      db.prepare(`UPDATE audit_log SET new_value = '"tampered"' WHERE sequence = 3`).run();
-
-      expect(verifyAuditTrail(db)).toEqual({
-        ok: false,
-        count: 2,
-        firstBroken: { sequence: 3, reason: 'hash_mismatch' },
-      });
-      db.close();
-    });
-
-    it('reports an altered entry whose hash was recomputed at the next entry', async () => {
-      const db = await aTrail();
-      db.exec('DROP TRIGGER audit_log_no_update');
-      const row = db
-        .prepare<[], { prev_hash: string; car_id: string; at: string }>(
-          'SELECT prev_hash, car_id, at FROM audit_log WHERE sequence = 4',
-        )
-        .get();
-      if (!row) throw new Error('the trail has a 4th entry');
-      const forged = chainEntry(row.prev_hash, {
-        sequence: 4,
-        carId: row.car_id,
-        operation: 'report',
-        field: 'report.title',
-        oldValue: 'null',
-        newValue: '"Nothing happened"',
-        reason: null,
-        actorId: THE_MR.id,
-        actorName: THE_MR.name,
-        at: row.at,
-      });
-      db.prepare(
-        `UPDATE audit_log SET operation = ?, field = ?, old_value = ?, new_value = ?, reason = ?,
-           actor_id = ?, actor_name = ?, hash = ? WHERE sequence = 4`,
-      ).run(
-        forged.operation,
-        forged.field,
-        forged.oldValue,
-        forged.newValue,
-        forged.reason,
-        forged.actorId,
-        forged.actorName,
-        forged.hash,
-      );
-
-      expect(verifyAuditTrail(db)).toEqual({
-        ok: false,
-        count: 4,
-        firstBroken: { sequence: 5, reason: 'prev_hash_mismatch' },
-      });
-      db.close();
-    });
-
-    it('reports a deleted entry as a gap in the sequence', async () => {
-      const db = await aTrail();
-      db.exec('DROP TRIGGER audit_log_no_delete');
-      db.prepare('DELETE FROM audit_log WHERE sequence = 2').run();
-
-      expect(verifyAuditTrail(db)).toEqual({
-        ok: false,
-        count: 1,
-        firstBroken: { sequence: 3, reason: 'sequence_gap' },
-      });
+      expect(verifyStore(db, testSeal(), null)).toMatchObject({ cars: 0, entries: 0, broken: [] });
       db.close();
     });
   });
@@ -266,7 +206,7 @@ describe('SqliteCarRepository', () => {
       const stored = await storeCarInState(repository, 'reported');
       const count = auditCount(db);
       db.exec(
-        "CREATE TRIGGER audit_log_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+        "CREATE TRIGGER audit_trail_full BEFORE INSERT ON audit_trail BEGIN SELECT RAISE(ABORT, 'disk full'); END",
       );
 
       // better-sqlite3's SqliteError is not a real Error across jest's realms: match its fields.
@@ -275,7 +215,7 @@ describe('SqliteCarRepository', () => {
         message: 'disk full',
       });
 
-      db.exec('DROP TRIGGER audit_log_full');
+      db.exec('DROP TRIGGER audit_trail_full');
       const found = await repository.findById(stored.car.id);
       if (!found) throw new Error('the report is still stored');
       expect(found.etag).toBe(stored.etag);
@@ -328,15 +268,17 @@ describe('SqliteCarRepository', () => {
 
       expect(stored.car.number).toBe('CAR-2027-0001');
       expect(car.number).toBe('CAR-2027-0001');
-      expect(await repository.history(car.id)).toContainEqual(
-        expect.objectContaining({ field: 'number', oldValue: null, newValue: 'CAR-2027-0001' }),
-      );
+      expect((await repository.history(car.id)).flatMap((e) => e.changes)).toContainEqual({
+        field: 'number',
+        oldValue: null,
+        newValue: 'CAR-2027-0001',
+      });
       db.close();
     });
   });
 
   describe('reading', () => {
-    it('treats a stored body that does not parse as a bug naming the CAR', async () => {
+    it('refuses a stored body changed behind the product, naming the CAR', async () => {
       const { db, repository } = aStore();
       const stored = await storeCarInState(repository, 'reported');
       db.prepare(`UPDATE cars SET body = json_set(body, '$.state', 'lost') WHERE id = ?`).run(
@@ -348,9 +290,11 @@ describe('SqliteCarRepository', () => {
         (e: unknown) => e,
       );
 
-      expect(failure).toBeInstanceOf(Error);
-      expect(failure).not.toBeInstanceOf(RectifyError);
-      expect((failure as Error).message).toContain(stored.car.id);
+      expect(failure).toBeInstanceOf(RectifyError);
+      expect(failure).toMatchObject({
+        code: 'CAR.INTEGRITY_FAILED',
+        details: { id: stored.car.id },
+      });
       db.close();
     });
 
@@ -449,7 +393,7 @@ describe('SqliteCarRepository', () => {
               expect(numbers).toHaveLength(
                 [...recordedPerYear.values()].reduce((a, b) => a + b, 0),
               );
-              expect(verifyAuditTrail(db).ok).toBe(true);
+              expect(verifyStore(db, testSeal(), null).broken).toEqual([]);
             } finally {
               db.close();
             }

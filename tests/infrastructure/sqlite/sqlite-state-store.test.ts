@@ -104,3 +104,86 @@ describe('migration 4 on a store the bot used before', () => {
     }
   });
 });
+
+describe('SqliteStateStore batches', () => {
+  const due = '2026-11-28T09:00:00.000Z';
+
+  it('creates a batch in one transaction: each key once, the existing one kept', async () => {
+    const { store, another, close } = await makeStore();
+    try {
+      await store.createIfAbsent({ key: 'b', kind: 'k', value: { first: true }, dueAt: null });
+      const created = await store.createAllIfAbsent([
+        { key: 'a', kind: 'k', value: 1, dueAt: due },
+        { key: 'b', kind: 'k', value: { first: false }, dueAt: null },
+        { key: 'a', kind: 'k', value: 2, dueAt: null },
+      ]);
+      expect(created).toEqual([true, false, false]);
+      const other = await another();
+      expect((await other.get('a'))?.value).toBe(1);
+      expect((await other.get('b'))?.value).toEqual({ first: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('writes nothing of a batch with one bad record', async () => {
+    const { store, close } = await makeStore();
+    try {
+      await expect(
+        store.createAllIfAbsent([
+          { key: 'fine', kind: 'k', value: 1, dueAt: null },
+          { key: 'bad\u0000key', kind: 'k', value: 1, dueAt: null },
+        ]),
+      ).rejects.toMatchObject({ code: 'STATE.INVALID' });
+      await expect(
+        store.createAllIfAbsent([
+          { key: 'fine', kind: 'k', value: 1, dueAt: null },
+          { key: 'lone', kind: 'k', value: '\ud800', dueAt: 'tomorrow' },
+        ]),
+      ).rejects.toMatchObject({ code: 'STATE.INVALID' });
+      expect(await store.get('fine')).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it('rolls the whole batch back when the process cannot finish it', async () => {
+    const { store, another, close } = await makeStore();
+    try {
+      const other = (await another());
+      // Another connection holds the write lock: the batch fails as a whole, nothing is half-done.
+      const db = (other as unknown as { db: Database }).db;
+      db.pragma('busy_timeout = 0');
+      const mine = (store as unknown as { db: Database }).db;
+      mine.pragma('busy_timeout = 0');
+      db.exec('BEGIN IMMEDIATE');
+      await expect(
+        store.createAllIfAbsent([{ key: 'x', kind: 'k', value: 1, dueAt: null }]),
+      ).rejects.toThrow();
+      db.exec('ROLLBACK');
+      expect(await store.get('x')).toBeNull();
+    } finally {
+      await close();
+    }
+  });
+
+  it('replaces a batch by compare-and-set: a stale or forged etag changes only its own record', async () => {
+    const { store, close } = await makeStore();
+    try {
+      const a = (await store.createIfAbsent({ key: 'a', kind: 'k', value: 1, dueAt: due })).record;
+      const b = (await store.createIfAbsent({ key: 'b', kind: 'k', value: 1, dueAt: due })).record;
+      await store.replace('b', b.etag, { value: 2, dueAt: due });
+      const out = await store.replaceAll([
+        { key: 'a', etag: a.etag, change: { value: 10, dueAt: null } },
+        { key: 'b', etag: b.etag, change: { value: 20, dueAt: null } },
+        { key: 'a', etag: '"9999"', change: { value: 30, dueAt: null } },
+        { key: 'a', etag: 'W/"1"', change: { value: 40, dueAt: null } },
+      ]);
+      expect(out.map((r) => r?.value ?? null)).toEqual([10, null, null, null]);
+      expect((await store.get('a'))?.value).toBe(10);
+      expect((await store.get('b'))?.value).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import type {
   Meeting,
   NotificationPage,
   Procedure,
+  ImportReport,
 } from './types.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -135,4 +136,22 @@ export async function notifications(client: RectifyClient): Promise<Notification
 
 export async function markNotificationRead(client: RectifyClient, key: string): Promise<void> {
   await client.send('POST', `/api/me/notifications/${encodeURIComponent(key)}/read`);
+}
+
+// ---- register import (MR) -------------------------------------------------------------
+
+export interface RegisterImportRequest {
+  readonly fileName: string;
+  /** The file's bytes, base64. */
+  readonly content: string;
+  readonly mapping?: string;
+  readonly dryRun: boolean;
+  readonly allOrNothing: boolean;
+}
+
+export async function importRegister(
+  client: RectifyClient,
+  body: RegisterImportRequest,
+): Promise<ImportReport> {
+  return (await client.send<ImportReport>('POST', '/api/imports/register', body)).data;
 }

@@ -1,7 +1,14 @@
 import type { z } from 'zod';
 import type { CarCommandSchemas, ReportInputSchema } from '../../../application/car-commands.js';
 import type { AuditEntry } from '../../../domain/audit/audit-entry.js';
-import type { CarAction, CarPrimitives } from '../../../domain/car/car.js';
+import type { CarAction } from '../../../domain/car/car.js';
+import type {
+  ActionTask,
+  CarResource,
+  DecisionResult,
+  MyAction,
+} from '../../../contract/resources.js';
+import type { AvailableCommand } from '../../../contract/available.js';
 import type { CarState } from '../../../domain/car/lifecycle.js';
 import type { PersonRef, Role } from '../../../domain/identity.js';
 import type { Agenda } from '../../../application/committee/agenda.js';
@@ -16,15 +23,19 @@ import type { Procedure, ProcedureRevision } from '../../../domain/procedure/pro
  * (type-only imports: nothing of zod or the domain's code reaches the browser bundle).
  */
 
-/** A CAR as `GET /api/cars/{id}` answers it. */
-export interface Car extends CarPrimitives {
-  readonly etag: string;
-  readonly updatedAt: string;
-  readonly nextDueDate: string | null;
-  readonly overdue: boolean;
-}
+/** A CAR as `GET /api/cars/{id}` answers it (the API's own resource schema). */
+export type Car = CarResource;
 
-export type { AuditEntry, CarAction, CarState, Role };
+export type {
+  ActionTask,
+  AuditEntry,
+  AvailableCommand,
+  CarAction,
+  CarState,
+  DecisionResult,
+  MyAction,
+  Role,
+};
 export type Action = CarAction;
 
 export interface Me {
@@ -32,15 +43,6 @@ export interface Me {
   readonly name: string;
   readonly tenantId: string;
   readonly roles: readonly Role[];
-}
-
-export interface MyAction {
-  readonly carId: string;
-  readonly carNumber: string | null;
-  readonly carState: CarState;
-  readonly carTitle: string | null;
-  readonly etag: string;
-  readonly action: CarAction;
 }
 
 export interface Page<T> {
@@ -83,28 +85,13 @@ export interface FieldError {
 }
 
 export type { Agenda, Kpis, Meeting, PersonRef, Procedure, ProcedureRevision };
+export type { ImportReport } from '../../../application/register-import/import-report.js';
 
 /** `GET /api/committee/meetings/{date}/agenda`. */
 export interface AgendaResponse {
   readonly meeting: Meeting | null;
   readonly agenda: Agenda;
 }
-
-/** What the one pass answered for one CAR (meeting-service's DecisionResult). */
-export type DecisionResult =
-  | {
-      readonly carId: string;
-      readonly status: 'ok';
-      readonly alreadyReviewed: boolean;
-      readonly etag: string;
-    }
-  | { readonly carId: string; readonly status: 'conflict'; readonly currentEtag: string }
-  | {
-      readonly carId: string;
-      readonly status: 'error';
-      readonly code: string;
-      readonly message: string;
-    };
 
 /** One row of the committee's one-pass decision form. */
 export interface DecisionInput {
@@ -127,21 +114,6 @@ export interface NotificationPage {
   readonly items: readonly Notification[];
   readonly unread: number;
   readonly total: number;
-}
-
-/** One action's task on the board, live (`GET /api/cars/{id}/tasks`). */
-export interface ActionTask {
-  readonly actionId: string;
-  readonly actionTitle: string;
-  readonly task: {
-    readonly board: string;
-    readonly id: string;
-    readonly title: string;
-    readonly bucket: 'corrective' | 'training' | 'effectiveness' | null;
-    readonly percentComplete: number;
-    readonly completedAt: string | null;
-    readonly url: string;
-  } | null;
 }
 
 /** A task of the local board (`GET /api/board/tasks`), with its details. */

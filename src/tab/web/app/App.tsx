@@ -54,6 +54,9 @@ const NotificationBell = lazy(() =>
   })),
 );
 const BELL_DELAY_MS = 1500;
+const ImportView = lazy(() =>
+  import('../views/import/ImportView.js').then((m) => ({ default: m.ImportView })),
+);
 const ConfigView = lazy(() =>
   import('../views/config/ConfigView.js').then((m) => ({ default: m.ConfigView })),
 );
@@ -69,6 +72,7 @@ const NAV: readonly NavItem[] = [
   { view: 'my-reports', href: '/my-reports', label: 'My reports', show: () => true },
   { view: 'actions', href: '/actions', label: 'My actions', show: () => true },
   { view: 'queue', href: '/queue', label: 'MR workspace', show: (me) => hasRole(me, 'mr') },
+  { view: 'import', href: '/import', label: 'Import', show: (me) => hasRole(me, 'mr') },
   {
     view: 'committee',
     href: '/committee',
@@ -92,6 +96,8 @@ function Views({ route, me }: { route: Route; me: Me }) {
       return <CarView id={route.id} />;
     case 'queue':
       return hasRole(me, 'mr') ? <QueueView /> : <NotForYou who="the Management Representative" />;
+    case 'import':
+      return hasRole(me, 'mr') ? <ImportView /> : <NotForYou who="the Management Representative" />;
     case 'config':
       return <ConfigView />;
     case 'committee':

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The tab's few client routes, in the path (the server answers index.html for each):
- * `/` the landing page of the person's role, `/report`, `/my-reports`, `/actions`, `/queue`, `/committee` (the meeting),
+ * `/` the landing page of the person's role, `/report`, `/my-reports`, `/actions`, `/queue`, `/import` (the MR's register import), `/committee` (the meeting),
  * `/committee/kpis`, `/committee/register`, `/cars/{id or number}`, and `/config` (the
  * configurable tab's configuration page).
  */
@@ -13,6 +13,7 @@ export type Route =
   | { readonly view: 'my-reports' }
   | { readonly view: 'actions' }
   | { readonly view: 'queue' }
+  | { readonly view: 'import' }
   | { readonly view: 'committee'; readonly page: CommitteePage }
   | { readonly view: 'config' }
   | { readonly view: 'car'; readonly id: string };
@@ -36,6 +37,8 @@ export function parseRoute(pathname: string, search = ''): Route {
       return { view: 'actions' };
     case '/queue':
       return { view: 'queue' };
+    case '/import':
+      return { view: 'import' };
     case '/committee':
       return { view: 'committee', page: 'meeting' };
     case '/committee/kpis':

@@ -12,7 +12,13 @@ export function ErrorBar({
   return (
     <MessageBar intent="error" role="alert">
       <MessageBarBody>
-        <MessageBarTitle>{error.status === 404 ? 'Not found' : title}</MessageBarTitle>
+        <MessageBarTitle>
+          {error.status === 404
+            ? 'Not found'
+            : error.code === 'CAR.INTEGRITY_FAILED'
+              ? 'Integrity check failed'
+              : title}
+        </MessageBarTitle>
         {error.title}
         {error.correlationId ? ` (reference ${error.correlationId})` : ''}
       </MessageBarBody>

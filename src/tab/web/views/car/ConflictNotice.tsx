@@ -36,12 +36,19 @@ export function ConflictNotice({ ops }: { ops: CarOperations }) {
         Your change “{c.label}” was not saved. The page now shows the current CAR; what you typed is
         kept. Their change:
         <ul aria-label="The other change">
-          {c.others.slice(0, 12).map((o) => (
-            <li key={o.sequence}>
-              {formatDateTime(o.at)}, {o.actor.name}, {o.operation}: {o.field} {brief(o.oldValue)} →{' '}
-              {brief(o.newValue)}
-            </li>
-          ))}
+          {c.others
+            .flatMap((o) =>
+              (o.changes.length > 0 ? o.changes : [null]).map((change, i) => ({ o, change, i })),
+            )
+            .slice(0, 12)
+            .map(({ o, change, i }) => (
+              <li key={`${o.sequence}-${i}`}>
+                {formatDateTime(o.at)}, {o.actor.name}, {o.operation}
+                {change
+                  ? `: ${change.field} ${brief(change.oldValue)} → ${brief(change.newValue)}`
+                  : ''}
+              </li>
+            ))}
         </ul>
       </MessageBarBody>
       <MessageBarActions>

@@ -15,7 +15,7 @@ const show = (v: unknown): string => {
   return JSON.stringify(v);
 };
 
-/** The audit trail: who changed what, when and why, one row per field. */
+/** The audit trail: who changed what, when and why; one row per changed field of each entry. */
 export function HistoryList({
   entries,
   caption,
@@ -27,6 +27,7 @@ export function HistoryList({
     <Table size="small" aria-label={caption}>
       <TableHeader>
         <TableRow>
+          <TableHeaderCell>#</TableHeaderCell>
           <TableHeaderCell>When</TableHeaderCell>
           <TableHeaderCell>Who</TableHeaderCell>
           <TableHeaderCell>Operation</TableHeaderCell>
@@ -36,19 +37,21 @@ export function HistoryList({
         </TableRow>
       </TableHeader>
       <TableBody>
-        {entries.map((e) => (
-          <TableRow key={e.sequence}>
-            <TableCell>{formatDateTime(e.at)}</TableCell>
-            <TableCell>{e.actor.name}</TableCell>
-            <TableCell>
-              {e.operation}
-              {e.reason ? ` (${e.reason})` : ''}
-            </TableCell>
-            <TableCell>{e.field}</TableCell>
-            <TableCell>{show(e.oldValue).slice(0, 200)}</TableCell>
-            <TableCell>{show(e.newValue).slice(0, 200)}</TableCell>
-          </TableRow>
-        ))}
+        {entries.flatMap((e) =>
+          (e.changes.length > 0 ? e.changes : [null]).map((c, i) => (
+            <TableRow key={`${e.sequence}-${i}`}>
+              <TableCell>{i === 0 ? e.sequence : ''}</TableCell>
+              <TableCell>{i === 0 ? formatDateTime(e.at) : ''}</TableCell>
+              <TableCell>{i === 0 ? e.actor.name : ''}</TableCell>
+              <TableCell>
+                {i === 0 ? `${e.operation}${e.reason ? ` (${e.reason})` : ''}` : ''}
+              </TableCell>
+              <TableCell>{c?.field ?? ''}</TableCell>
+              <TableCell>{show(c?.oldValue).slice(0, 200)}</TableCell>
+              <TableCell>{show(c?.newValue).slice(0, 200)}</TableCell>
+            </TableRow>
+          )),
+        )}
       </TableBody>
     </Table>
   );
