@@ -175,6 +175,13 @@ export interface WriteState {
 const uniqueList = (values: readonly string[]): string =>
   values.length === 0 ? '' : `;${[...new Set(values)].join(';')};`;
 
+/**
+ * A day for a date-only column. SharePoint keeps the day the instant falls on in the site's
+ * time zone (https://learn.microsoft.com/en-us/graph/api/resources/datetimecolumn): noon UTC is
+ * that same day from UTC-12 to UTC+11, where midnight UTC is the day before west of UTC.
+ */
+export const dateOnlyInstant = (day: string): string => `${day}T12:00:00Z`;
+
 /** The fields of a CAR's list item, for a create or a full update. */
 export function carFields(car: Car, state: WriteState): Record<string, unknown> {
   const p = car.toPrimitives();
@@ -193,8 +200,8 @@ export function carFields(car: Car, state: WriteState): Record<string, unknown> 
     [C.reporterName]: p.reporter.name.slice(0, 255),
     [C.reportedAt]: normalisedInstant(p.reportedAt, `reportedAt of CAR ${p.id}`),
     [C.changedAt]: state.updatedAt,
-    [C.recordedOn]: p.triage?.decision === 'recorded' ? `${p.triage.on}T00:00:00Z` : null,
-    [C.nextDue]: due === null ? null : `${due}T00:00:00Z`,
+    [C.recordedOn]: p.triage?.decision === 'recorded' ? dateOnlyInstant(p.triage.on) : null,
+    [C.nextDue]: due === null ? null : dateOnlyInstant(due),
     [C.actionOwnerIds]: uniqueList(live.map((a) => a.owner.id)),
     [C.actionOwnerNames]: [...new Set(live.map((a) => a.owner.name))].join('; '),
     [C.actionKinds]: uniqueList(live.map((a) => a.kind)).slice(0, 255),

@@ -218,7 +218,10 @@ export class GraphListCarRepository implements CarRepository {
       if (carResult.status === 201) {
         await this.ensureAudit(results.get('audit'), lastAudit);
         if (counter) adoptNumber(car, counter.number);
-        const read = storedCarOf(itemOf(carResult.body));
+        // The answer leaves hidden columns out (columnDefinition: hidden values are not returned
+        // by default): the CAR is what was written, with the id and ETag of the answer.
+        const created = itemOf(carResult.body);
+        const read = storedCarOf({ id: created.id, etag: created.etag, fields });
         const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return { stored: detached(stored, this.known), replayed: false };
       }
@@ -228,16 +231,19 @@ export class GraphListCarRepository implements CarRepository {
           throw new Error(`no CAR number could be taken for ${car.id}`);
         continue;
       }
-      if (carResult.status !== 409) {
+      // Graph documents no status for a duplicate key (SharePoint answers 500): whatever the
+      // failure, look the key up before deciding. Found: our own earlier attempt (a retried
+      // request) or a replayed idempotency key.
+      const existing =
+        carResult.status === 424
+          ? null
+          : idempotency
+            ? await this.findOne('cars', C.idempotencyKey, idempotencyKeyOf(idempotency))
+            : await this.findOne('cars', C.carId, car.id);
+      if (!existing) {
         if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
         throw failure(carResult, 'creating a CAR');
       }
-      // A duplicate: our own earlier attempt (a retried request), or a replayed idempotency key.
-      const existing = idempotency
-        ? await this.findOne('cars', C.idempotencyKey, idempotencyKeyOf(idempotency))
-        : await this.findOne('cars', C.carId, car.id);
-      if (!existing)
-        throw new Error(`creating CAR ${car.id}: a duplicate was reported but none is found`);
       const read = storedCarOf(existing);
       if (read.meta.writeId === writeId) {
         await this.ensureAudit(undefined, lastAudit);
@@ -280,15 +286,11 @@ export class GraphListCarRepository implements CarRepository {
       }
       const rows = chainRows(meta.auditHead, audit, extra);
       const lastAudit = auditItemFields(writeId, rows);
+      // One sequential chain (Graph runs only parallel, sequential or one-root batches:
+      // https://learn.microsoft.com/en-us/graph/known-issues#json-batching): the counter, the
+      // CAR, its audit item, then the last write's audit item if this instance did not see it
+      // stored (it stays on the CAR item until it is, so a 424 there loses nothing).
       const steps: BatchStep[] = [];
-      // The last write's audit item, unless this instance saw it stored.
-      if (meta.lastAudit && !meta.lastAuditStored)
-        steps.push({
-          id: 'previous',
-          method: 'POST',
-          url: this.itemsUrl('audit'),
-          body: { fields: meta.lastAudit },
-        });
       if (counter) steps.push(counter.step);
       const written = carFields(numbered, {
         updatedAt,
@@ -311,6 +313,14 @@ export class GraphListCarRepository implements CarRepository {
         body: { fields: lastAudit },
         dependsOn: ['car'],
       });
+      if (meta.lastAudit && !meta.lastAuditStored)
+        steps.push({
+          id: 'previous',
+          method: 'POST',
+          url: this.itemsUrl('audit'),
+          body: { fields: meta.lastAudit },
+          dependsOn: ['audit'],
+        });
       const results = await this.send(steps);
       const carResult = mustHave(results, 'car');
       if (counter) this.noteCounter(counter, results.get('counter'));
@@ -325,7 +335,13 @@ export class GraphListCarRepository implements CarRepository {
         if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
         throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
       }
-      if (carResult.status !== 412 && carResult.status !== 424 && carResult.status !== 409)
+      // 409 or 500: the number is held already (a duplicate in the unique number column).
+      if (
+        carResult.status !== 412 &&
+        carResult.status !== 424 &&
+        carResult.status !== 409 &&
+        carResult.status !== 500
+      )
         throw failure(carResult, `saving CAR ${car.id}`);
       // Did an earlier attempt of this very write land (a retried batch), or did someone else write?
       const current = await this.lists.getItem(this.ids.cars, meta.itemId, CAR_SELECT);
@@ -570,9 +586,9 @@ export class GraphListCarRepository implements CarRepository {
     ]);
     const created = mustHave(results, 'create');
     if (created.status === 201) return itemOf(created.body);
-    if (created.status !== 409) throw failure(created, `creating the counter ${key}`);
+    // Whatever the failure (a duplicate key answers 500 or 409), the key decides.
     const again = await this.findOne('sequences', S.key, key, Object.values(S));
-    if (!again) throw new Error(`the counter ${key} exists and cannot be found`);
+    if (!again) throw failure(created, `creating the counter ${key}`);
     return again;
   }
 
@@ -626,11 +642,18 @@ export class GraphListCarRepository implements CarRepository {
     fields: AuditItemFields,
   ): Promise<void> {
     if (result && (result.status === 201 || result.status === 409)) return;
+    if (result && result.status === 500) {
+      const found = await this.findOne('audit', A.writeId, fields[A.writeId], [A.writeId]);
+      if (found) return;
+    }
     const results = await this.send([
       { id: 'audit', method: 'POST', url: this.itemsUrl('audit'), body: { fields } },
     ]);
     const r = mustHave(results, 'audit');
-    if (r.status !== 201 && r.status !== 409) throw failure(r, 'appending to the audit trail');
+    if (r.status === 201 || r.status === 409) return;
+    // A duplicate write id (SharePoint answers 500) means the item is stored: look it up.
+    const found = await this.findOne('audit', A.writeId, fields[A.writeId], [A.writeId]);
+    if (!found) throw failure(r, 'appending to the audit trail');
   }
 
   /**
