@@ -66,7 +66,7 @@ export async function openStores(config: Config): Promise<Stores> {
     const connection = graphConnectionFor(config.store);
     const lists = listClientFor(config.store, connection);
     const ids = await resolveRectifyLists(lists);
-    repository = new GraphListCarRepository(lists, ids);
+    repository = new GraphListCarRepository(lists, ids, { timeZone: config.timeZone });
     state = await openGraphStateStore(lists);
     feed = new GraphAuditFeed(lists, { cars: ids.cars, audit: ids.audit });
     scan = new GraphCarScan(lists, { cars: ids.cars });

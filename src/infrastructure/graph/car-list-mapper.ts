@@ -170,6 +170,8 @@ export interface WriteState {
   readonly writeId: string;
   readonly auditHead: { readonly sequence: number; readonly hash: string };
   readonly lastAudit: AuditItemFields;
+  /** The organisation's time zone, for date-only columns (UTC when not given). */
+  readonly timeZone?: string | undefined;
 }
 
 const uniqueList = (values: readonly string[]): string =>
@@ -177,10 +179,25 @@ const uniqueList = (values: readonly string[]): string =>
 
 /**
  * A day for a date-only column. SharePoint keeps the day the instant falls on in the site's
- * time zone (https://learn.microsoft.com/en-us/graph/api/resources/datetimecolumn): noon UTC is
- * that same day from UTC-12 to UTC+11, where midnight UTC is the day before west of UTC.
+ * time zone (https://learn.microsoft.com/en-us/graph/api/resources/datetimecolumn), so the day
+ * is written as its noon in the organisation's time zone: the same day for a site up to 11
+ * hours either side of it (midnight UTC is the day before anywhere west of UTC).
  */
-export const dateOnlyInstant = (day: string): string => `${day}T12:00:00Z`;
+export function dateOnlyInstant(day: string, timeZone = 'UTC'): string {
+  const noonUtc = Date.parse(`${day}T12:00:00Z`);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(noonUtc));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return new Date(noonUtc - (local - noonUtc)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /** The fields of a CAR's list item, for a create or a full update. */
 export function carFields(car: Car, state: WriteState): Record<string, unknown> {
@@ -200,8 +217,9 @@ export function carFields(car: Car, state: WriteState): Record<string, unknown> 
     [C.reporterName]: p.reporter.name.slice(0, 255),
     [C.reportedAt]: normalisedInstant(p.reportedAt, `reportedAt of CAR ${p.id}`),
     [C.changedAt]: state.updatedAt,
-    [C.recordedOn]: p.triage?.decision === 'recorded' ? dateOnlyInstant(p.triage.on) : null,
-    [C.nextDue]: due === null ? null : dateOnlyInstant(due),
+    [C.recordedOn]:
+      p.triage?.decision === 'recorded' ? dateOnlyInstant(p.triage.on, state.timeZone) : null,
+    [C.nextDue]: due === null ? null : dateOnlyInstant(due, state.timeZone),
     [C.actionOwnerIds]: uniqueList(live.map((a) => a.owner.id)),
     [C.actionOwnerNames]: [...new Set(live.map((a) => a.owner.name))].join('; '),
     [C.actionKinds]: uniqueList(live.map((a) => a.kind)).slice(0, 255),

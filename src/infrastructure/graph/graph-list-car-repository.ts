@@ -84,6 +84,8 @@ export const DEFAULT_COPY_SIZE = 1000;
 export interface GraphListCarRepositoryOptions {
   /** How many CAR items the copy holds; DEFAULT_COPY_SIZE when not given. */
   readonly copySize?: number | undefined;
+  /** The organisation's time zone (TIME_ZONE): date-only columns are written as its noon. */
+  readonly timeZone?: string | undefined;
 }
 
 /** A CAR as this instance last read or wrote it. */
@@ -164,7 +166,10 @@ export class GraphListCarRepository implements CarRepository {
     options: GraphListCarRepositoryOptions = {},
   ) {
     this.cars = new RecentItems(options.copySize ?? DEFAULT_COPY_SIZE);
+    this.timeZone = options.timeZone;
   }
+
+  private readonly timeZone: string | undefined;
 
   // ---- create -------------------------------------------------------------------------
 
@@ -187,7 +192,13 @@ export class GraphListCarRepository implements CarRepository {
       const rows = chainRows({ sequence: 0, hash: GENESIS_HASH }, audit, extra);
       const lastAudit = auditItemFields(writeId, rows);
       const fields = {
-        ...carFields(numbered, { updatedAt, writeId, auditHead: headOf(rows), lastAudit }),
+        ...carFields(numbered, {
+          updatedAt,
+          writeId,
+          auditHead: headOf(rows),
+          lastAudit,
+          timeZone: this.timeZone,
+        }),
         ...(idempotency
           ? {
               [C.idempotencyKey]: idempotencyKeyOf(idempotency),
@@ -297,6 +308,7 @@ export class GraphListCarRepository implements CarRepository {
         writeId,
         auditHead: headOf(rows),
         lastAudit,
+        timeZone: this.timeZone,
       });
       steps.push({
         id: 'car',

@@ -289,12 +289,17 @@ export class SharePointListClient {
         }
         results.set(raw.id, result);
       }
-      // A 424 whose dependency was throttled goes again with it.
-      const again = pending.filter(
-        (s) =>
+      // A 424 whose dependency goes again goes again with it (down a sequential chain too).
+      const again: BatchStep[] = [];
+      const resent = new Set<string>();
+      for (const s of pending)
+        if (
           throttled.has(s.id) ||
-          (results.get(s.id)?.status === 424 && (s.dependsOn ?? []).some((d) => throttled.has(d))),
-      );
+          (results.get(s.id)?.status === 424 && (s.dependsOn ?? []).some((d) => resent.has(d)))
+        ) {
+          again.push(s);
+          resent.add(s.id);
+        }
       if (again.length === 0 || attempt >= MAX_INNER_RETRIES) break;
       await this.graph.retry.sleep(Math.min(waitMs, this.graph.retry.maxDelayMs));
       pending = again;

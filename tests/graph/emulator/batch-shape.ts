@@ -1,7 +1,7 @@
 /**
  * The `dependsOn` shapes Graph runs (https://learn.microsoft.com/en-us/graph/known-issues#json-batching,
  * "simplified dependencies"): fully parallel, fully sequential (each request depends on the one
- * before it), or every dependent request depending on one and the same request. A request
+ * before it), or every request but one depending on that one. A request
  * depends on at most one other, and only on one in the same batch.
  */
 
@@ -30,7 +30,13 @@ export function batchShapeOf(
   if (sequential) return { ok: true, shape: 'sequential' };
   const target = dependent[0]?.dependsOn[0];
   const root = requests.find((r) => r.id === target);
-  if (root && root.dependsOn.length === 0 && dependent.every((r) => r.dependsOn[0] === target))
+  // Stricter than "every request that states a dependency states the same one": every other
+  // request depends on the root.
+  if (
+    root &&
+    root.dependsOn.length === 0 &&
+    requests.every((r) => r === root || r.dependsOn[0] === target)
+  )
     return { ok: true, shape: 'same' };
   return { ok: false, reason: 'Batch should be either fully sequential or fully parallel' };
 }

@@ -18,6 +18,7 @@ import { batchShapeOf, sequentialDepth } from './batch-shape.js';
 import { ResourceUnitMeter, unitsOf } from './resource-units.js';
 import { dateOnlyValue } from './site-time-zone.js';
 import { Strictness, type StrictRule } from './strict-rules.js';
+import { bodyTypesOf, mismatchOf } from './graph-schemas.js';
 
 /**
  * A Microsoft Graph emulator for SharePoint lists, on loopback. It behaves like the documents in
@@ -250,6 +251,8 @@ export class GraphEmulator {
   readonly siteTimeZone: string;
   /** SharePoint resource units spent, per app (token), within the tenant's budget. */
   readonly resourceUnits: ResourceUnitMeter;
+  /** Answers of the emulator that are not Graph's types: a bug here, failing the test. */
+  readonly schemaViolations: string[] = [];
 
   constructor(options: GraphEmulatorOptions = {}) {
     const hostname = options.hostname ?? 'contoso.sharepoint.com';
@@ -301,9 +304,11 @@ export class GraphEmulator {
     return this.url;
   }
 
+  /** Stops the emulator; fails when it answered anything that is not Graph's types. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const violations = this.schemaViolations.splice(0);
     this.releaseHangs();
     await new Promise<void>((resolve) => {
       server.close(() => {
@@ -312,6 +317,8 @@ export class GraphEmulator {
       server.closeAllConnections();
     });
     this.server = null;
+    if (violations.length > 0)
+      throw new Error(`the emulator answered bodies Graph would not:\n${violations.join('\n')}`);
   }
 
   /** Adds a fault; it hits `times` matching requests (Infinity: until `clearFaults`). */
@@ -612,7 +619,27 @@ export class GraphEmulator {
     if (throttled) return throttled;
     const fault = this.takeFault(request);
     if (fault && !fault.afterWrite) return faultResponse(fault);
+    const types = this.isStrict('graphSchemas') ? bodyTypesOf(request.method, request.path) : null;
+    const wrongRequest =
+      types?.request === undefined ? null : mismatchOf(types.request, request.body);
+    if (wrongRequest !== null)
+      return errorResponse(
+        new GraphHttpError(400, 'invalidRequest', `Invalid request body: ${wrongRequest}`),
+      );
     const response = await this.dispatch(request);
+    if (types?.response !== undefined && response.status < 300 && response.body !== undefined) {
+      const wrongAnswer = mismatchOf(types.response, response.body, types.collection);
+      if (wrongAnswer !== null) {
+        this.schemaViolations.push(`${request.method} ${request.path}: ${wrongAnswer}`);
+        return errorResponse(
+          new GraphHttpError(
+            500,
+            'emulatorSchemaViolation',
+            `The emulator answered ${wrongAnswer}`,
+          ),
+        );
+      }
+    }
     if (fault) return faultResponse(fault);
     return response;
   }
@@ -1051,7 +1078,11 @@ export class GraphEmulator {
     const statuses = new Map<string, number>();
     const responses: Record<string, unknown>[] = [];
     for (const raw of requests as Record<string, unknown>[]) {
-      if (typeof raw.id !== 'string' || typeof raw.method !== 'string' || typeof raw.url !== 'string')
+      if (
+        typeof raw.id !== 'string' ||
+        typeof raw.method !== 'string' ||
+        typeof raw.url !== 'string'
+      )
         continue;
       const dependsOn = Array.isArray(raw.dependsOn) ? (raw.dependsOn as unknown[]) : [];
       const failedDependency = dependsOn.some((d) => (statuses.get(String(d)) ?? 424) >= 400);
@@ -1232,13 +1263,13 @@ function duplicatesOf(
 ): string[] {
   return list.columns
     .filter((c) => {
-    if (!c.enforceUniqueValues) return false;
-    const v = fields[c.name];
-    if (v === null || v === undefined || v === '') return false;
-    const key = scalarText(v).toLowerCase();
-    return [...list.items.values()].some(
-      (i) => i.id !== selfId && scalarText(i.fields[c.name]).toLowerCase() === key,
-    );
+      if (!c.enforceUniqueValues) return false;
+      const v = fields[c.name];
+      if (v === null || v === undefined || v === '') return false;
+      const key = scalarText(v).toLowerCase();
+      return [...list.items.values()].some(
+        (i) => i.id !== selfId && scalarText(i.fields[c.name]).toLowerCase() === key,
+      );
     })
     .map((c) => c.name);
 }

@@ -34,8 +34,7 @@ const DAY = 24 * 60 * MINUTE;
 /** What one request to SharePoint costs; null when it is not a SharePoint request. */
 export function unitsOf(method: string, path: string, query: URLSearchParams): number | null {
   if (!path.startsWith('/sites') && !path.startsWith('/drives')) return null;
-  if (/\/permissions(\/|$)/.test(path) || /permissions/.test(query.get('$expand') ?? ''))
-    return 5;
+  if (/\/permissions(\/|$)/.test(path) || /permissions/.test(query.get('$expand') ?? '')) return 5;
   if (method !== 'GET') return 2;
   // A delta with a token is 1; without one, like any multi-item query, 2.
   if (/\/delta$/.test(path)) return query.has('token') ? 1 : 2;

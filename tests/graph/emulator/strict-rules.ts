@@ -46,7 +46,8 @@ export const STRICT_RULES = {
    * be empty), so a hint a client sends contains a space and ends with `!`.
    * https://learn.microsoft.com/en-us/graph/api/resources/planner-order-hint-format
    */
-  plannerOrderHint: 'https://learn.microsoft.com/en-us/graph/api/resources/planner-order-hint-format',
+  plannerOrderHint:
+    'https://learn.microsoft.com/en-us/graph/api/resources/planner-order-hint-format',
   /**
    * A change sent with an older ETag that conflicts with a newer change answers 409 Conflict
    * ("version conflict"); an older ETag on properties nobody changed since answers 412.
