@@ -14,22 +14,32 @@ module.exports = {
       comment: 'Use cases depend on the domain and its ports, never on adapters or HTTP.',
       severity: 'error',
       from: { path: '^src/application/' },
-      to: { path: '^(src/infrastructure|api)/|^node_modules/(express|better-sqlite3|jose|pino)' },
+      to: {
+        path: '^src/(infrastructure|http|bot|tab|cli)/|^node_modules/(express|better-sqlite3|jose|pino)',
+      },
+    },
+    {
+      name: 'infrastructure-imports-only-ports-from-application',
+      comment:
+        'Adapters implement the ports in src/application/ports/; they never reach into use cases.',
+      severity: 'error',
+      from: { path: '^src/infrastructure/' },
+      to: { path: '^src/application/(?!ports/)' },
     },
     {
       name: 'adapters-do-not-know-http',
       severity: 'error',
       from: { path: '^src/infrastructure/(?!auth/dev-routes)' },
-      to: { path: '^api/' },
+      to: { path: '^src/http/' },
     },
     {
       name: 'tab-reaches-the-server-through-its-api',
       comment:
-        'The browser tab talks to the REST API through its client; of the server it may share the pure domain vocabulary and lifecycle table and the operation routes, never adapters, HTTP handlers or configuration.',
+        'The browser tab talks to the REST API through its client; of the server it may share the pure domain vocabulary and lifecycle table and the contract (src/contract: operation routes), never adapters, HTTP handlers or configuration.',
       severity: 'error',
       from: { path: '^src/tab/web/' },
       to: {
-        path: '^(src/(infrastructure|config|server|main|cli)|api/(?!car-operations))|^node_modules/(express|better-sqlite3|jose|pino|@azure|@microsoft/microsoft-graph-client)',
+        path: '^src/(infrastructure|http|bot|config|server|main|cli)|^node_modules/(express|better-sqlite3|jose|pino|@azure|@microsoft/microsoft-graph-client)',
       },
     },
     {

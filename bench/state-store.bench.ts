@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Outbox } from '../src/application/outbox.js';
-import type { StateStore } from '../src/application/state-store.js';
+import type { StateStore } from '../src/application/ports/state-store.js';
 import { createGraphConnection } from '../src/infrastructure/graph/graph-client.js';
 import {
   GraphStateStore,

@@ -1,7 +1,7 @@
-import type { AuditFeed } from './application/audit-feed.js';
-import type { CarScan } from './application/committee/car-scan.js';
-import type { StateStore } from './application/state-store.js';
-import type { TaskBoard } from './application/task-board.js';
+import type { AuditFeed } from './application/ports/audit-feed.js';
+import type { CarScan } from './application/ports/car-scan.js';
+import type { StateStore } from './application/ports/state-store.js';
+import type { TaskBoard } from './application/ports/task-board.js';
 import type { Config } from './config.js';
 import type { CarRepository } from './domain/car/car-repository.js';
 import { GraphAuditFeed } from './infrastructure/graph/graph-audit-feed.js';

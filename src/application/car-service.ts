@@ -17,8 +17,8 @@ import { toPersonRef, type PersonRef, type Principal } from '../domain/identity.
 import { traineesOf } from '../domain/procedure/procedure.js';
 import { canExecute, canView, seesEverything } from './access-policy.js';
 import type { CarCommand, CarListQuery, ReportInput } from './car-commands.js';
-import type { Clock, IdGenerator } from './ports.js';
-import type { ProcedureLibrary } from './procedure-library.js';
+import type { Clock, IdGenerator } from './ports/clock.js';
+import type { ProcedureLibrary } from './ports/procedure-library.js';
 
 export interface MyAction {
   readonly carId: string;

@@ -1,4 +1,4 @@
-import type { StateRecord, StateStore } from './state-store.js';
+import type { StateRecord, StateStore } from './ports/state-store.js';
 import { RectifyError } from '../domain/errors.js';
 
 /**

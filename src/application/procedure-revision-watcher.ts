@@ -12,8 +12,8 @@ import {
   traineesOf,
   type Procedure,
 } from '../domain/procedure/procedure.js';
-import type { Clock } from './ports.js';
-import type { ProcedureLibrary } from './procedure-library.js';
+import type { Clock } from './ports/clock.js';
+import type { ProcedureLibrary } from './ports/procedure-library.js';
 
 /** Who the audit trail names when Rectify itself records a revision found in the library. */
 export const PROCEDURE_LIBRARY_ACTOR: PersonRef = {

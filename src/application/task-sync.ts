@@ -4,11 +4,11 @@ import type { StoredCar, CarRepository } from '../domain/car/car-repository.js';
 import type { CarAction } from '../domain/car/car.js';
 import { isRectifyError } from '../domain/errors.js';
 import { taskBoardPrincipal } from '../domain/identity.js';
-import type { AuditFeed } from './audit-feed.js';
+import type { AuditFeed } from './ports/audit-feed.js';
 import type { CarService } from './car-service.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from './outbox.js';
-import type { Clock } from './ports.js';
-import type { StateRecord, StateStore } from './state-store.js';
+import type { Clock } from './ports/clock.js';
+import type { StateRecord, StateStore } from './ports/state-store.js';
 import {
   allTasks,
   type BoardTask,
@@ -17,7 +17,7 @@ import {
   type TaskBoard,
   type TaskPriority,
   type TaskReference,
-} from './task-board.js';
+} from './ports/task-board.js';
 
 /**
  * Puts CAR actions on the task board, exactly once, and brings completion back.

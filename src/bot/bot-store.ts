@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { StateRecord, StateStore } from '../application/state-store.js';
+import type { StateRecord, StateStore } from '../application/ports/state-store.js';
 import type { PersonRef } from '../domain/identity.js';
 
 /** Where to reach a person proactively, learnt from their last personal conversation. */

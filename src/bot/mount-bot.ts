@@ -1,11 +1,11 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
-import type { Clock } from '../application/ports.js';
+import type { Clock } from '../application/ports/clock.js';
 import type { Config } from '../config.js';
 import type { PersonRef } from '../domain/identity.js';
-import type { AuditFeed } from '../application/audit-feed.js';
-import type { StateStore } from '../application/state-store.js';
+import type { AuditFeed } from '../application/ports/audit-feed.js';
+import type { StateStore } from '../application/ports/state-store.js';
 import { DEFAULT_ROLE_CLAIM_VALUES, SAMPLE_PEOPLE } from '../infrastructure/auth/sample-people.js';
 import type { CarRepository } from '../domain/car/car-repository.js';
 import { NotificationWorker } from './notifications/notification-worker.js';

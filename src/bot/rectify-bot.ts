@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { reminderText, type Reminder } from '../application/reminders/reminder.js';
+import { reminderText, type Reminder } from '../application/ports/reminder.js';
 import { MessageActivityInput } from '@microsoft/teams.api';
 import { App, ExpressAdapter } from '@microsoft/teams.apps';
 import type { IAdaptiveCard } from '@microsoft/teams.cards';
@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { CarService } from '../application/car-service.js';
 import { CarListQuerySchema } from '../application/car-commands.js';
-import type { Clock } from '../application/ports.js';
+import type { Clock } from '../application/ports/clock.js';
 import type { StoredCar } from '../domain/car/car-repository.js';
 import { ERROR_CATALOGUE, isRectifyError } from '../domain/errors.js';
 import { isManagementRepresentative, type PersonRef, type Principal } from '../domain/identity.js';

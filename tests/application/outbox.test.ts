@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { FeedCursor, GAVE_UP, Outbox, type ClaimedEntry } from '../../src/application/outbox.js';
-import type { StateStore } from '../../src/application/state-store.js';
+import type { StateStore } from '../../src/application/ports/state-store.js';
 import { createGraphConnection } from '../../src/infrastructure/graph/graph-client.js';
 import {
   GraphStateStore,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CarCommandSchemas } from '../../src/application/car-commands.js';
 import { CarService } from '../../src/application/car-service.js';
-import type { TaskBoard } from '../../src/application/task-board.js';
+import type { TaskBoard } from '../../src/application/ports/task-board.js';
 import {
   TaskSync,
   type TaskSyncDeps,

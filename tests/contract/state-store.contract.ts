@@ -4,7 +4,7 @@
  * `another()` opens a second store on the same data (another running instance of Rectify).
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { StateRecord, StateStore } from '../../src/application/state-store.js';
+import type { StateRecord, StateStore } from '../../src/application/ports/state-store.js';
 import { RectifyError } from '../../src/domain/errors.js';
 
 export type MakeStateStore = () => Promise<{

@@ -9,7 +9,7 @@ import {
   allTasks,
   type BucketIds,
   type TaskBoard,
-} from '../../src/application/task-board.js';
+} from '../../src/application/ports/task-board.js';
 import { RectifyError, type ErrorCode } from '../../src/domain/errors.js';
 
 export type MakeBoard = () => Promise<{

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import { Buffer } from 'node:buffer';
 import request from 'supertest';
-import { act, aCorrectiveAction, anImplementingCar, report, type CarBody } from '../api/steps.js';
+import { act, aCorrectiveAction, anImplementingCar, report, type CarBody } from '../http/steps.js';
 import { startHarness, type Harness, type Who } from '../support/rectify-harness.js';
 import { parseCsv } from './csv-parse.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CarService } from '../../src/application/car-service.js';
-import { systemClock } from '../../src/application/ports.js';
+import { systemClock } from '../../src/application/ports/clock.js';
 import { TaskSync } from '../../src/application/task-sync.js';
 import { DEFAULT_SERVICE_LEVELS } from '../../src/domain/calendar/service-levels.js';
 import { WorkingCalendar } from '../../src/domain/calendar/working-calendar.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { AuditFeed, CarChange } from '../../src/application/audit-feed.js';
+import type { AuditFeed, CarChange } from '../../src/application/ports/audit-feed.js';
 import { GraphAuditFeed } from '../../src/infrastructure/graph/graph-audit-feed.js';
 import { resolveRectifyLists } from '../../src/infrastructure/graph/graph-list-car-repository.js';
 import { A, AUDIT_LIST, C, CARS_LIST } from '../../src/infrastructure/graph/rectify-lists.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { CARS_LIST } from '../../src/infrastructure/graph/rectify-lists.js';
-import { act, anImplementingCar, report } from '../api/steps.js';
+import { act, anImplementingCar, report } from '../http/steps.js';
 import { people, startHarness, type Harness } from '../support/rectify-harness.js';
 import { startEmulatedTenant, type EmulatedTenant } from './support/emulated-tenant.js';
 

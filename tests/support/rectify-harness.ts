@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { Clock } from '../../src/application/ports.js';
+import type { Clock } from '../../src/application/ports/clock.js';
 import { SAMPLE_PEOPLE, type SamplePerson } from '../../src/infrastructure/auth/sample-people.js';
 import { startRectify, type RunningRectify } from '../../src/server.js';
 

@@ -25,7 +25,7 @@ import {
 } from '../../src/domain/car/car-vocabulary.js';
 import type { CarState } from '../../src/domain/car/lifecycle.js';
 import type { PersonRef } from '../../src/domain/identity.js';
-import type { StateStore } from '../../src/application/state-store.js';
+import type { StateStore } from '../../src/application/ports/state-store.js';
 import { MEETING_KIND, meetingKey } from '../../src/application/committee/meetings.js';
 import { openDatabase } from '../../src/infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../../src/infrastructure/sqlite/sqlite-car-repository.js';

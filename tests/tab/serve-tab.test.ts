@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { FRAME_ANCESTORS } from '../../api/app.js';
+import { FRAME_ANCESTORS } from '../../src/http/app.js';
 import { startHarness, type Harness } from '../support/rectify-harness.js';
 import { ensureTabBuilt } from './support/build-tab.js';
 

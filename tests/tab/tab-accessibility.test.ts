@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { anImplementingCar } from '../api/steps.js';
+import { anImplementingCar } from '../http/steps.js';
 import { startHarness, type Harness, type Who } from '../support/rectify-harness.js';
 import { ensureTabBuilt } from './support/build-tab.js';
 import {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { CLASSIFICATION_LABELS } from '../../src/domain/car/car-labels.js';
-import { act, anImplementingCar, report, type CarBody } from '../api/steps.js';
+import { act, anImplementingCar, report, type CarBody } from '../http/steps.js';
 import type { Who } from '../support/rectify-harness.js';
 import { ensureTabBuilt } from './support/build-tab.js';
 import { startMeetingHarness, type MeetingHarness } from './support/meeting-server.js';
@@ -101,6 +101,23 @@ const reviewsOf = async (id: string) =>
   ).committeeReviews;
 
 describe('the committee meeting in the side panel', () => {
+  it('opens a CAR outside the 320 px panel, which keeps its agenda', async () => {
+    const { page, context, problems } = await open(
+      'committee',
+      '/committee?frame=sidePanel',
+      SIDE_PANEL,
+    );
+    const link = page.locator(`a[href="/cars/${minor.id}"]`).first();
+    const [opened] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await opened.waitForLoadState();
+    expect(new URL(opened.url()).pathname).toBe(`/cars/${minor.id}`);
+    await opened.close();
+    expect(new URL(page.url()).pathname).toBe('/committee');
+    await page.getByRole('heading', { name: /^Agenda of / }).waitFor();
+    expect(await noHorizontalScroll(page)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
   it('lays the agenda and the decision form out in one 320 px column without horizontal scrolling', async () => {
     const { page, problems } = await open('committee', '/committee?frame=sidePanel', SIDE_PANEL);
     await page.getByRole('heading', { name: 'Committee meeting' }).waitFor();

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { act, report } from '../api/steps.js';
+import { act, report } from '../http/steps.js';
 import { screenshot } from './support/tab-browser.js';
 import { useTabFixture } from './support/tab-fixture.js';
 

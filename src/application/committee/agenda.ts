@@ -1,6 +1,6 @@
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import { OPEN_STATES } from '../../domain/car/lifecycle.js';
-import type { CarFacts, ScannedCar } from './car-scan.js';
+import type { CarFacts, ScannedCar } from '../ports/car-scan.js';
 import type { ZonedDates } from './zoned-dates.js';
 
 /**

@@ -12,7 +12,7 @@ import {
   type Source,
 } from '../../domain/car/car-vocabulary.js';
 import { OPEN_STATES } from '../../domain/car/lifecycle.js';
-import type { CarFacts } from './car-scan.js';
+import type { CarFacts } from '../ports/car-scan.js';
 import type { ZonedDates } from './zoned-dates.js';
 
 /**

@@ -5,10 +5,10 @@ import { toPersonRef, type Principal } from '../../domain/identity.js';
 import { seesEverything } from '../access-policy.js';
 import { CarCommandSchemas } from '../car-commands.js';
 import type { CarService } from '../car-service.js';
-import type { Clock } from '../ports.js';
-import type { StateStore } from '../state-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import { AgendaBuilder, type Agenda } from './agenda.js';
-import type { CarScan } from './car-scan.js';
+import type { CarScan } from '../ports/car-scan.js';
 import { KpiBuilder, type KpiPeriod, type Kpis } from './kpis.js';
 import {
   MEETING_KIND,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isLocalDate, type LocalDate } from '../../domain/calendar/local-date.js';
-import type { StateRecord, StateStore } from '../state-store.js';
+import type { StateRecord, StateStore } from '../ports/state-store.js';
 
 /**
  * A Steering Committee meeting, kept as a shared record in the StateStore under

@@ -10,7 +10,13 @@ import {
 } from '../../domain/car/car-labels.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { ACTION_STATUS_LABELS, STATE_LABELS } from './register-rows.js';
-import { show, showInstant, table, type Block, type ReportDocument } from './report-document.js';
+import {
+  show,
+  showInstant,
+  table,
+  type Block,
+  type ReportDocument,
+} from '../ports/report-document.js';
 
 /** A task on the board linked to the CAR, as the caller found it (Planner or the local board). */
 export interface LinkedTask {

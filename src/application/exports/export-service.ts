@@ -5,11 +5,11 @@ import type { Principal } from '../../domain/identity.js';
 import { seesEverything } from '../access-policy.js';
 import type { CarService } from '../car-service.js';
 import { lastMeetingBefore, listMeetings } from '../committee/meetings.js';
-import type { Clock } from '../ports.js';
-import type { StateStore } from '../state-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import { carsVisibleTo, type CarSource } from './car-source.js';
 import { carRecordDocument, type LinkedTask } from './car-record.js';
-import type { ReportDocument } from './report-document.js';
+import type { ReportDocument } from '../ports/report-document.js';
 import { collectReviewPack, reviewPackDocument } from './review-pack.js';
 
 export interface ExportServiceDeps {

@@ -11,21 +11,15 @@ import {
 import { Car, type CarAction, type CarPrimitives } from '../../domain/car/car.js';
 import type { ActionStatus } from '../../domain/car/car-vocabulary.js';
 import type { CarState } from '../../domain/car/lifecycle.js';
+import type { Cell, ColumnKind } from '../ports/table-cells.js';
+
+export type { Cell, ColumnKind } from '../ports/table-cells.js';
 
 /**
  * The register as flat tables: one row per CAR with every field of the CAR, and one row per
  * action. The column order is part of the contract (people build spreadsheets on it): add
  * columns at the end, never reorder or rename them.
  */
-
-/** One cell. Dates are ISO strings; the column's kind says how a writer should type them. */
-export type Cell = string | number | boolean | null;
-
-/**
- * `date` holds YYYY-MM-DD (the organisation's calendar), `instant` an ISO date-time in UTC,
- * `text` anything else (including the reporter's own "when it happened").
- */
-export type ColumnKind = 'text' | 'date' | 'instant' | 'integer' | 'boolean';
 
 export interface Column<T> {
   readonly header: string;

@@ -20,7 +20,13 @@ import { KpiBuilder, type DurationFigures, type KpiPeriod, type Kpis } from '../
 import { ZonedDates } from '../committee/zoned-dates.js';
 import type { CarSource } from './car-source.js';
 import { STATE_LABELS, toRegisterCar } from './register-rows.js';
-import { NONE, showInstant, table, type Block, type ReportDocument } from './report-document.js';
+import {
+  NONE,
+  showInstant,
+  table,
+  type Block,
+  type ReportDocument,
+} from '../ports/report-document.js';
 
 /**
  * The management-review pack of one Steering Committee meeting: the agenda (from
@@ -381,18 +387,23 @@ export function reviewPackDocument(pack: ReviewPack): ReportDocument {
     carTable(agenda.newSinceLast, 'No new CARs.'),
     { kind: 'heading', level: 1, text: `2. ${PACK_SECTIONS.overdueActions}` },
     carTable(agenda.overdueActions, 'No overdue actions.'),
-    table(
-      [
-        ['CAR', 2.6],
-        ['Overdue action', 7],
-        ['Owner', 3],
-        ['Due', 2.4],
-      ],
-      agenda.overdueActions.flatMap((c) =>
-        c.overdueActions.map((a) => [c.number ?? NONE, a.title, a.owner.name, a.dueDate]),
-      ),
-      'No overdue actions.',
-    ),
+    // The actions themselves only when there are any: one "none" line is enough.
+    ...(agenda.overdueActions.length === 0
+      ? []
+      : [
+          table(
+            [
+              ['CAR', 2.6],
+              ['Overdue action', 7],
+              ['Owner', 3],
+              ['Due', 2.4],
+            ],
+            agenda.overdueActions.flatMap((c) =>
+              c.overdueActions.map((a) => [c.number ?? NONE, a.title, a.owner.name, a.dueDate]),
+            ),
+            'No overdue actions.',
+          ),
+        ]),
     { kind: 'heading', level: 1, text: `3. ${PACK_SECTIONS.closedSinceLast}` },
     carTable(agenda.closedSinceLast, 'No CARs closed.'),
     { kind: 'heading', level: 1, text: `4. ${PACK_SECTIONS.foundIneffective}` },

@@ -1,8 +1,8 @@
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import type { WorkingCalendar } from '../../domain/calendar/working-calendar.js';
 import { OPEN_STATES } from '../../domain/car/lifecycle.js';
-import type { CarFacts } from '../committee/car-scan.js';
-import type { AgendaCounts, Reminder } from './reminder.js';
+import type { CarFacts } from '../ports/car-scan.js';
+import type { AgendaCounts, Reminder } from '../ports/reminder.js';
 
 /**
  * Which reminders are due on a given day. Pure: the job hands in the open CARs, the planned

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { RectifyError } from '../../domain/errors.js';
-import type { Clock } from '../ports.js';
-import { MAX_STATE_PAGE, type StateRecord, type StateStore } from '../state-store.js';
-import { delivered, type ReminderChannel } from './channels.js';
-import { REMINDER_KINDS, reminderText, type Reminder } from './reminder.js';
+import type { Clock } from '../ports/clock.js';
+import { MAX_STATE_PAGE, type StateRecord, type StateStore } from '../ports/state-store.js';
+import { delivered, type ReminderChannel } from '../ports/reminder-channel.js';
+import { REMINDER_KINDS, reminderText, type Reminder } from '../ports/reminder.js';
 
 /**
  * The in-tab notification list. Each reminder delivered to a person is a record

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import { Outbox, type ClaimedEntry } from '../outbox.js';
-import type { StateStore } from '../state-store.js';
-import { REMINDER_CHANNELS, type ReminderChannel, type ReminderChannelName } from './channels.js';
-import { ReminderSchema, type Reminder } from './reminder.js';
+import type { StateStore } from '../ports/state-store.js';
+import {
+  REMINDER_CHANNELS,
+  type ReminderChannel,
+  type ReminderChannelName,
+} from '../ports/reminder-channel.js';
+import { ReminderSchema, type Reminder } from '../ports/reminder.js';
 
 /**
  * One outbox entry per (reminder, person, channel), in the shared outbox `reminders`: queueing

@@ -2,12 +2,12 @@ import { dateInZone } from '../../domain/calendar/local-date.js';
 import { repeat } from '../repeat.js';
 import type { WorkingCalendar } from '../../domain/calendar/working-calendar.js';
 import { AgendaBuilder } from '../committee/agenda.js';
-import type { CarScan } from '../committee/car-scan.js';
+import type { CarScan } from '../ports/car-scan.js';
 import { lastMeetingBefore, listMeetings } from '../committee/meetings.js';
 import { ZonedDates } from '../committee/zoned-dates.js';
-import type { Clock } from '../ports.js';
-import type { StateRecord, StateStore } from '../state-store.js';
-import type { ReminderChannel, ReminderChannelName } from './channels.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateRecord, StateStore } from '../ports/state-store.js';
+import type { ReminderChannel, ReminderChannelName } from '../ports/reminder-channel.js';
 import {
   carEvents,
   digestEvents,
@@ -22,7 +22,7 @@ import {
   reminderRecordKey,
   type Reminder,
   type ReminderRecord,
-} from './reminder.js';
+} from '../ports/reminder.js';
 import { ReminderDeliveries } from './reminder-deliveries.js';
 
 /** What the job logs; pino's Logger fits. */

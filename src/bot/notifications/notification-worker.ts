@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { repeat, type Repeating } from '../../application/repeat.js';
 import type { Logger } from 'pino';
-import type { AuditFeed } from '../../application/audit-feed.js';
+import type { AuditFeed } from '../../application/ports/audit-feed.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
-import type { Clock } from '../../application/ports.js';
-import type { StateStore } from '../../application/state-store.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { StateStore } from '../../application/ports/state-store.js';
 import type { CarRepository } from '../../domain/car/car-repository.js';
 import { NOTIFICATION_KINDS, notificationsFor, type Notification } from './notification-rules.js';
 

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { Cell } from '../../application/exports/register-rows.js';
+import type { Cell } from '../../application/ports/table-cells.js';
 import { finished, put } from './stream-output.js';
 
 /**

@@ -5,14 +5,19 @@ import type {
   Block,
   ReportDocument,
   TableColumn,
-} from '../../application/exports/report-document.js';
+} from '../../application/ports/report-document.js';
+
+import { fontName, isRightToLeft, primaryFont, registerFonts, textRuns } from './pdf-fonts.js';
+import type { FontStyle } from './pdf-fonts.js';
 
 /**
- * Lays a ReportDocument out as an A4 PDF with pdfkit. Only the standard PDF fonts (Helvetica)
- * are used, so nothing is embedded and the text extracts cleanly (pdftotext, screen readers).
+ * Lays a ReportDocument out as an A4 PDF with pdfkit, set in embedded Noto faces (see
+ * pdf-fonts.ts) so that names in every script print as written and extract as text
+ * (pdftotext, screen readers).
  */
 
 type Pdf = PDFKit.PDFDocument;
+type TextOptions = PDFKit.Mixins.TextOptions;
 
 const MARGIN = 50;
 const FOOTER_GAP = 28;
@@ -24,42 +29,54 @@ const MUTED = '#5c5c5c';
 const RULE = '#b8b8b8';
 const BAR = '#3b5ba5';
 
-/**
- * The standard fonts carry the Windows-1252 ("WinAnsi") characters only; pdfkit writes anything
- * else as garbage. Arrows and dashes get their ASCII spelling, other characters a "?".
- */
-const WIN_ANSI_EXTRA = new Set([
-  0x152, 0x153, 0x160, 0x161, 0x178, 0x17d, 0x17e, 0x192, 0x2c6, 0x2dc, 0x2013, 0x2014, 0x2018,
-  0x2019, 0x201a, 0x201c, 0x201d, 0x201e, 0x2020, 0x2021, 0x2022, 0x2026, 0x2030, 0x2039, 0x203a,
-  0x20ac, 0x2122,
-]);
 const SPELLED: Readonly<Record<string, string>> = {
-  '\u2192': '->',
-  '\u2190': '<-',
-  '\u2212': '-',
-  '\u2010': '-',
-  '\u2011': '-',
   '\u00ad': '',
   '\t': '    ',
   '\r': '',
 };
 
+/** NFC, with tabs spelled as spaces and carriage returns and soft hyphens dropped. */
 export function pdfSafe(text: string): string {
   let out = '';
-  for (const ch of text.normalize('NFC')) {
-    const code = ch.codePointAt(0) ?? 0;
-    const spelled = SPELLED[ch];
-    if (spelled !== undefined) out += spelled;
-    else if (
-      code === 0x0a ||
-      (code >= 0x20 && code <= 0x7e) ||
-      (code >= 0xa0 && code <= 0xff) ||
-      WIN_ANSI_EXTRA.has(code)
-    )
-      out += ch;
-    else out += '?';
-  }
+  for (const ch of text.normalize('NFC')) out += SPELLED[ch] ?? ch;
   return out;
+}
+
+/**
+ * Writes text at (x, y), each run in a face that has its glyphs. A text whose first strong
+ * character is right to left is aligned right, its runs in right-to-left order (exact for one
+ * line, which names and labels are).
+ */
+function write(
+  doc: Pdf,
+  text: string,
+  style: FontStyle,
+  x: number,
+  y: number,
+  options: TextOptions,
+): void {
+  const safe = pdfSafe(text);
+  const runs = textRuns(safe, style);
+  const rtl = isRightToLeft(safe);
+  const ordered = rtl ? [...runs].reverse() : runs;
+  const opts: TextOptions =
+    rtl && options.align === undefined ? { ...options, align: 'right' } : options;
+  if (ordered.length === 0) {
+    doc.font(fontName('latin', style)).text('', x, y, opts);
+    return;
+  }
+  ordered.forEach((r, i) => {
+    doc.font(r.font);
+    const continued = i < ordered.length - 1;
+    if (i === 0) doc.text(r.text, x, y, { ...opts, continued });
+    else doc.text(r.text, { ...opts, continued });
+  });
+}
+
+/** The height of text set at the current size, measured in the face that sets most of it. */
+function measure(doc: Pdf, text: string, style: FontStyle, width: number): number {
+  const safe = pdfSafe(text);
+  return doc.font(primaryFont(safe, style)).heightOfString(safe, { width });
 }
 
 const bottomOf = (doc: Pdf): number => doc.page.height - doc.page.margins.bottom;
@@ -76,11 +93,8 @@ function heading(doc: Pdf, level: 1 | 2, text: string): void {
   // Keep a heading with at least a few lines of what follows it.
   ensureRoom(doc, size * 2 + BODY_SIZE * 4);
   doc.moveDown(level === 1 ? 0.8 : 0.5);
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(size)
-    .fillColor(INK)
-    .text(pdfSafe(text), doc.page.margins.left, doc.y, { width: widthOf(doc) });
+  doc.fontSize(size).fillColor(INK);
+  write(doc, text, 'bold', doc.page.margins.left, doc.y, { width: widthOf(doc) });
   if (level === 1) {
     const y = doc.y + 2;
     doc
@@ -95,11 +109,11 @@ function heading(doc: Pdf, level: 1 | 2, text: string): void {
 }
 
 function paragraph(doc: Pdf, text: string): void {
-  doc
-    .font('Helvetica')
-    .fontSize(BODY_SIZE)
-    .fillColor(INK)
-    .text(pdfSafe(text), doc.page.margins.left, doc.y, { width: widthOf(doc), paragraphGap: 4 });
+  doc.fontSize(BODY_SIZE).fillColor(INK);
+  write(doc, text, 'regular', doc.page.margins.left, doc.y, {
+    width: widthOf(doc),
+    paragraphGap: 4,
+  });
 }
 
 function fields(doc: Pdf, rows: readonly (readonly [string, string])[]): void {
@@ -108,22 +122,17 @@ function fields(doc: Pdf, rows: readonly (readonly [string, string])[]): void {
   const valueWidth = widthOf(doc) - labelWidth - 8;
   doc.fontSize(BODY_SIZE);
   for (const [label, value] of rows) {
-    const l = pdfSafe(label);
-    const v = pdfSafe(value);
-    doc.font('Helvetica-Bold');
-    const lh = doc.heightOfString(l, { width: labelWidth });
-    doc.font('Helvetica');
-    const vh = doc.heightOfString(v, { width: valueWidth });
+    const lh = measure(doc, label, 'bold', labelWidth);
+    const vh = measure(doc, value, 'regular', valueWidth);
     // A long value flows over pages; a short pair is never split.
     ensureRoom(doc, Math.min(Math.max(lh, vh), BODY_SIZE * 6));
     const y = doc.y;
-    doc.font('Helvetica-Bold').fillColor(MUTED).text(l, left, y, { width: labelWidth });
+    doc.fillColor(MUTED);
+    write(doc, label, 'bold', left, y, { width: labelWidth });
     const afterLabel = doc.y;
     const labelPage = doc.bufferedPageRange().count;
-    doc
-      .font('Helvetica')
-      .fillColor(INK)
-      .text(v, left + labelWidth + 8, y, { width: valueWidth });
+    doc.fillColor(INK);
+    write(doc, value, 'regular', left + labelWidth + 8, y, { width: valueWidth });
     if (doc.bufferedPageRange().count === labelPage) doc.y = Math.max(doc.y, afterLabel);
     doc.y += 2;
   }
@@ -138,8 +147,8 @@ function table(
 ): void {
   const left = doc.page.margins.left;
   if (rows.length === 0) {
-    doc.font('Helvetica-Oblique').fontSize(BODY_SIZE).fillColor(MUTED);
-    doc.text(pdfSafe(empty), left, doc.y, { width: widthOf(doc) });
+    doc.fontSize(BODY_SIZE).fillColor(MUTED);
+    write(doc, empty, 'italic', left, doc.y, { width: widthOf(doc) });
     doc.fillColor(INK);
     return;
   }
@@ -148,38 +157,39 @@ function table(
   const xs = widths.map((_, i) => left + widths.slice(0, i).reduce((s, w) => s + w, 0));
   const cellWidth = (i: number): number => Math.max((widths[i] ?? 0) - 2 * CELL_PAD, 10);
 
-  const rowHeight = (cells: readonly string[], font: string): number => {
-    doc.font(font).fontSize(TABLE_SIZE);
-    return (
-      Math.max(...cells.map((c, i) => doc.heightOfString(pdfSafe(c), { width: cellWidth(i) })), 0) +
-      2 * CELL_PAD
-    );
+  const rowHeight = (cells: readonly string[], style: FontStyle): number => {
+    doc.fontSize(TABLE_SIZE);
+    return Math.max(...cells.map((c, i) => measure(doc, c, style, cellWidth(i))), 0) + 2 * CELL_PAD;
   };
 
-  const drawRow = (cells: readonly string[], font: string, shade: boolean): void => {
-    const h = rowHeight(cells, font);
+  const drawRow = (cells: readonly string[], style: FontStyle, shade: boolean): void => {
+    const measured = rowHeight(cells, style);
     const y = doc.y;
-    if (shade) doc.rect(left, y, widthOf(doc), h).fill('#eef0f5');
-    doc.font(font).fontSize(TABLE_SIZE).fillColor(INK);
+    if (shade) doc.rect(left, y, widthOf(doc), measured).fill('#eef0f5');
+    doc.fontSize(TABLE_SIZE).fillColor(INK);
+    // Text in several faces can wrap onto more lines than its measure: the row ends below the
+    // lowest cell as drawn.
+    let bottom = y + measured;
     cells.forEach((c, i) => {
-      doc.text(pdfSafe(c), (xs[i] ?? left) + CELL_PAD, y + CELL_PAD, { width: cellWidth(i) });
+      write(doc, c, style, (xs[i] ?? left) + CELL_PAD, y + CELL_PAD, { width: cellWidth(i) });
+      bottom = Math.max(bottom, doc.y + CELL_PAD);
     });
     doc
-      .moveTo(left, y + h)
-      .lineTo(left + widthOf(doc), y + h)
+      .moveTo(left, bottom)
+      .lineTo(left + widthOf(doc), bottom)
       .lineWidth(0.3)
       .strokeColor(RULE)
       .stroke();
     doc.x = left;
-    doc.y = y + h;
+    doc.y = bottom;
   };
 
   const headers = columns.map((c) => c.header);
-  const headerHeight = rowHeight(headers, 'Helvetica-Bold');
+  const headerHeight = rowHeight(headers, 'bold');
   ensureRoom(doc, headerHeight + TABLE_SIZE * 3);
-  drawRow(headers, 'Helvetica-Bold', true);
+  drawRow(headers, 'bold', true);
   for (const row of rows) {
-    const h = rowHeight(row, 'Helvetica');
+    const h = rowHeight(row, 'regular');
     const room = bottomOf(doc) - doc.page.margins.top;
     if (h > room) {
       // A cell longer than a page: print the row as label/value pairs, which may flow on.
@@ -191,9 +201,9 @@ function table(
     }
     if (doc.y + h > bottomOf(doc)) {
       doc.addPage();
-      drawRow(headers, 'Helvetica-Bold', true);
+      drawRow(headers, 'bold', true);
     }
-    drawRow(row, 'Helvetica', false);
+    drawRow(row, 'regular', false);
   }
   doc.moveDown(0.4);
 }
@@ -209,29 +219,22 @@ function bars(doc: Pdf, title: string, items: readonly Bar[]): void {
   // The whole chart on one page when it fits on one.
   const height = BODY_SIZE * 2 + items.length * (barHeight + gap);
   ensureRoom(doc, Math.min(height, bottomOf(doc) - doc.page.margins.top));
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(BODY_SIZE)
-    .fillColor(INK)
-    .text(pdfSafe(title), left, doc.y, { width: widthOf(doc) });
+  doc.fontSize(BODY_SIZE).fillColor(INK);
+  write(doc, title, 'bold', left, doc.y, { width: widthOf(doc) });
   doc.moveDown(0.3);
   if (items.length === 0) {
     paragraph(doc, 'Nothing to chart.');
     return;
   }
   for (const b of items) {
-    ensureRoom(doc, barHeight + gap);
+    // A long label wraps under itself (never cut off); its bar sits on the label's first line.
+    doc.fontSize(TABLE_SIZE);
+    const labelHeight = measure(doc, b.label, 'regular', labelWidth - 6);
+    ensureRoom(doc, Math.max(barHeight, labelHeight) + gap);
     const y = doc.y;
-    doc
-      .font('Helvetica')
-      .fontSize(TABLE_SIZE)
-      .fillColor(INK)
-      .text(pdfSafe(b.label), left, y + 1.5, {
-        width: labelWidth - 6,
-        height: barHeight,
-        ellipsis: true,
-        lineBreak: false,
-      });
+    doc.fillColor(INK);
+    write(doc, b.label, 'regular', left, y + 1.5, { width: labelWidth - 6 });
+    const labelBottom = doc.y;
     const length = (Math.max(0, b.value) / max) * plotWidth;
     doc
       .moveTo(left + labelWidth, y - gap / 2)
@@ -240,11 +243,12 @@ function bars(doc: Pdf, title: string, items: readonly Bar[]): void {
       .strokeColor(RULE)
       .stroke();
     if (length > 0) doc.rect(left + labelWidth, y, length, barHeight).fill(BAR);
-    doc
-      .fillColor(INK)
-      .text(String(b.value), left + labelWidth + length + 4, y + 1.5, { lineBreak: false });
+    doc.fillColor(INK);
+    write(doc, String(b.value), 'regular', left + labelWidth + length + 4, y + 1.5, {
+      lineBreak: false,
+    });
     doc.x = left;
-    doc.y = y + barHeight + gap;
+    doc.y = Math.max(y + barHeight, labelBottom) + gap;
   }
   doc.moveDown(0.6);
 }
@@ -275,17 +279,11 @@ function block(doc: Pdf, b: Block): void {
 function titleBlock(doc: Pdf, d: ReportDocument): void {
   const left = doc.page.margins.left;
   if (d.titlePage) doc.y = doc.page.height / 3;
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(d.titlePage ? 24 : 17)
-    .fillColor(INK)
-    .text(pdfSafe(d.title), left, doc.y, { width: widthOf(doc) });
+  doc.fontSize(d.titlePage ? 24 : 17).fillColor(INK);
+  write(doc, d.title, 'bold', left, doc.y, { width: widthOf(doc) });
   doc.moveDown(0.4);
-  doc
-    .font('Helvetica')
-    .fontSize(d.titlePage ? 12 : 10)
-    .fillColor(MUTED);
-  for (const line of d.subtitle) doc.text(pdfSafe(line), left, doc.y, { width: widthOf(doc) });
+  doc.fontSize(d.titlePage ? 12 : 10).fillColor(MUTED);
+  for (const line of d.subtitle) write(doc, line, 'regular', left, doc.y, { width: widthOf(doc) });
   doc.fillColor(INK);
   if (d.titlePage) doc.addPage();
   else doc.moveDown(0.5);
@@ -301,9 +299,9 @@ function footers(doc: Pdf, stamp: string): void {
     doc.page.margins.bottom = 0;
     const y = doc.page.height - FOOTER_GAP;
     const left = doc.page.margins.left;
-    doc.font('Helvetica').fontSize(7.5).fillColor(MUTED);
-    doc.text(pdfSafe(stamp), left, y, { width: widthOf(doc) - 80, lineBreak: false });
-    doc.text(`Page ${i + 1} of ${range.count}`, left, y, {
+    doc.fontSize(7.5).fillColor(MUTED);
+    write(doc, stamp, 'regular', left, y, { width: widthOf(doc) - 80, lineBreak: false });
+    doc.font(fontName('latin', 'regular')).text(`Page ${i + 1} of ${range.count}`, left, y, {
       width: widthOf(doc),
       align: 'right',
       lineBreak: false,
@@ -329,6 +327,7 @@ export async function renderPdf(
       CreationDate: options.createdAt,
     },
   });
+  registerFonts(doc);
   const done = new Promise<void>((resolve, reject) => {
     out.once('finish', resolve);
     out.once('error', reject);

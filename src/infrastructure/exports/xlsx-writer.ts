@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { Cell, ColumnKind } from '../../application/exports/register-rows.js';
+import type { Cell, ColumnKind } from '../../application/ports/table-cells.js';
 import { drained } from './stream-output.js';
 
 export interface SheetColumn {

@@ -1,9 +1,5 @@
-import type { DeliveryOutcome, ReminderChannel } from '../../application/reminders/channels.js';
-import {
-  ACTIVITY_TYPES,
-  reminderText,
-  type Reminder,
-} from '../../application/reminders/reminder.js';
+import type { DeliveryOutcome, ReminderChannel } from '../../application/ports/reminder-channel.js';
+import { ACTIVITY_TYPES, reminderText, type Reminder } from '../../application/ports/reminder.js';
 import { RetryPolicy, toGraphRequestError, type GraphConnection } from './graph-client.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CarRecordSchema } from '../../application/car-schema.js';
+import { CarRecordSchema } from '../../application/ports/car-record-schema.js';
 import type { AuditEntry } from '../../domain/audit/audit-entry.js';
 import { parseCarNumber } from '../../domain/car/car-number.js';
 import type { CarSortField, IdempotencyClaim, StoredCar } from '../../domain/car/car-repository.js';

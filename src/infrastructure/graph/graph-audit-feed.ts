@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditFeed, CarChange } from '../../application/audit-feed.js';
+import type { AuditFeed, CarChange } from '../../application/ports/audit-feed.js';
 import { AUDIT_SELECT, auditRowsOf } from './car-list-mapper.js';
 import { A, C } from './rectify-lists.js';
 import { odataString, type SharePointListClient } from './sharepoint-list-client.js';

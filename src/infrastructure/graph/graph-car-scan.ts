@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { carFactsOf, type CarScan, type ScannedCar } from '../../application/committee/car-scan.js';
+import { carFactsOf, type CarScan, type ScannedCar } from '../../application/ports/car-scan.js';
 import { C } from './rectify-lists.js';
 import type { SharePointListClient } from './sharepoint-list-client.js';
 

@@ -12,7 +12,7 @@ import {
   type StateChange,
   type StateRecord,
   type StateStore,
-} from '../../application/state-store.js';
+} from '../../application/ports/state-store.js';
 import { RectifyError } from '../../domain/errors.js';
 import { GraphRequestError } from './graph-client.js';
 import { STATE_LIST, T } from './rectify-lists.js';

@@ -13,7 +13,7 @@ import {
   type TaskChange,
   type TaskDetails,
   type TaskPage,
-} from '../../application/task-board.js';
+} from '../../application/ports/task-board.js';
 import { RectifyError } from '../../domain/errors.js';
 import { RetryPolicy, toGraphRequestError, type GraphConnection } from './graph-client.js';
 

@@ -1,5 +1,8 @@
 import { ResponseType } from '@microsoft/microsoft-graph-client';
-import type { LibraryProblem, ProcedureCatalogue } from '../../application/procedure-library.js';
+import type {
+  LibraryProblem,
+  ProcedureCatalogue,
+} from '../../application/ports/procedure-library.js';
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import { RectifyError } from '../../domain/errors.js';
 import {

@@ -1,4 +1,7 @@
-import type { ProcedureCatalogue, ProcedureLibrary } from '../../application/procedure-library.js';
+import type {
+  ProcedureCatalogue,
+  ProcedureLibrary,
+} from '../../application/ports/procedure-library.js';
 import { RectifyError } from '../../domain/errors.js';
 import {
   findProcedure,

@@ -1,4 +1,4 @@
-import type { LibraryProblem } from '../../application/procedure-library.js';
+import type { LibraryProblem } from '../../application/ports/procedure-library.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {

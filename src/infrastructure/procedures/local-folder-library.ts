@@ -1,6 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { LibraryProblem, ProcedureCatalogue } from '../../application/procedure-library.js';
+import type {
+  LibraryProblem,
+  ProcedureCatalogue,
+} from '../../application/ports/procedure-library.js';
 import type { LocalDate } from '../../domain/calendar/local-date.js';
 import { RectifyError } from '../../domain/errors.js';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CarRecordSchema } from '../../application/car-schema.js';
+import { CarRecordSchema } from '../../application/ports/car-record-schema.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 
 /**

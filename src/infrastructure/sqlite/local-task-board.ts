@@ -16,7 +16,7 @@ import {
   type TaskDetails,
   type TaskPage,
   type TaskReference,
-} from '../../application/task-board.js';
+} from '../../application/ports/task-board.js';
 import { RectifyError } from '../../domain/errors.js';
 
 interface TaskRow {

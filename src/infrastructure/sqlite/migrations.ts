@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { encodeCarFacts } from '../../application/committee/car-facts.js';
-import { carFactsOf } from '../../application/committee/car-scan.js';
+import { encodeCarFacts } from '../../application/ports/car-facts.js';
+import { carFactsOf } from '../../application/ports/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
 
 export interface Migration {

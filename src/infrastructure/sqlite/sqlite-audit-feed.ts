@@ -1,4 +1,4 @@
-import type { AuditFeed, CarChange } from '../../application/audit-feed.js';
+import type { AuditFeed, CarChange } from '../../application/ports/audit-feed.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 interface FeedRow {

@@ -20,8 +20,8 @@ import {
   type ChainVerification,
   type ChainedRow,
 } from '../audit/hash-chain.js';
-import { encodeCarFacts } from '../../application/committee/car-facts.js';
-import { carFactsOf } from '../../application/committee/car-scan.js';
+import { encodeCarFacts } from '../../application/ports/car-facts.js';
+import { carFactsOf } from '../../application/ports/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
 import type { Database, Statement } from 'better-sqlite3';
 

@@ -6,8 +6,8 @@ import {
   type CarFacts,
   type CarScan,
   type ScannedCar,
-} from '../../application/committee/car-scan.js';
-import { decodeCarFacts } from '../../application/committee/car-facts.js';
+} from '../../application/ports/car-scan.js';
+import { decodeCarFacts } from '../../application/ports/car-facts.js';
 import { openDatabaseReadOnly } from './database.js';
 
 interface ScanRow {

@@ -10,7 +10,7 @@ import {
   type StateChange,
   type StateRecord,
   type StateStore,
-} from '../../application/state-store.js';
+} from '../../application/ports/state-store.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 interface StateRow {

@@ -13,13 +13,13 @@ import {
   CAR_FACTS_FORMAT,
   decodeCarFacts,
   encodeCarFacts,
-} from '../../../src/application/committee/car-facts.js';
+} from '../../../src/application/ports/car-facts.js';
 import {
   CarFactsSchema,
   carFactsOf,
   type CarFacts,
   type ScannedCar,
-} from '../../../src/application/committee/car-scan.js';
+} from '../../../src/application/ports/car-scan.js';
 import { KpiBuilder } from '../../../src/application/committee/kpis.js';
 import { ZonedDates } from '../../../src/application/committee/zoned-dates.js';
 import {

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CarScan, ScannedCar } from '../../../src/application/committee/car-scan.js';
+import type { CarScan, ScannedCar } from '../../../src/application/ports/car-scan.js';
 import type { Database } from '../../../src/infrastructure/sqlite/database.js';
 import { openDatabase } from '../../../src/infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';

@@ -1,6 +1,6 @@
 /** The time of the action plan: kept by the first `planActions`, absent from older records. */
 import { describe, expect, it } from '@jest/globals';
-import { CarRecordSchema } from '../../../src/application/car-schema.js';
+import { CarRecordSchema } from '../../../src/application/ports/car-record-schema.js';
 import { Car } from '../../../src/domain/car/car.js';
 import {
   A_DUE_DATE_POLICY,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import request from 'supertest';
-import { createApp } from '../../../api/app.js';
+import { createApp } from '../../../src/http/app.js';
 import { CarService } from '../../../src/application/car-service.js';
 import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
 import { DEFAULT_SERVICE_LEVELS } from '../../../src/domain/calendar/service-levels.js';

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MEETING_KIND, meetingKey } from '../../../src/application/committee/meetings.js';
-import type { Clock } from '../../../src/application/ports.js';
+import type { Clock } from '../../../src/application/ports/clock.js';
 import {
   delivered,
   type DeliveryOutcome,
   type ReminderChannel,
-} from '../../../src/application/reminders/channels.js';
+} from '../../../src/application/ports/reminder-channel.js';
 import { DEFAULT_REMINDER_SETTINGS } from '../../../src/application/reminders/due-events.js';
 import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
 import { ReminderDeliveries } from '../../../src/application/reminders/reminder-deliveries.js';
@@ -22,7 +22,7 @@ import {
   ReminderRecordSchema,
   reminderRecordKey,
   type Reminder,
-} from '../../../src/application/reminders/reminder.js';
+} from '../../../src/application/ports/reminder.js';
 import { addDays, localDate, type LocalDate } from '../../../src/domain/calendar/local-date.js';
 import { WorkingCalendar } from '../../../src/domain/calendar/working-calendar.js';
 import type { StoredCar } from '../../../src/domain/car/car-repository.js';

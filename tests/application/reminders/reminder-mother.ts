@@ -4,7 +4,7 @@ import {
   REMINDER_KINDS,
   type Reminder,
   type ReminderKind,
-} from '../../../src/application/reminders/reminder.js';
+} from '../../../src/application/ports/reminder.js';
 
 export function aReminder(
   kind: ReminderKind = 'overdue',

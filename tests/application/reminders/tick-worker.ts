@@ -12,7 +12,10 @@
  *   tsx tick-worker.ts <start, epoch ms> <step ms> <db file> <output file> <YYYY-MM-DD> ...
  */
 import { appendFileSync } from 'node:fs';
-import { delivered, type ReminderChannel } from '../../../src/application/reminders/channels.js';
+import {
+  delivered,
+  type ReminderChannel,
+} from '../../../src/application/ports/reminder-channel.js';
 import { DEFAULT_REMINDER_SETTINGS } from '../../../src/application/reminders/due-events.js';
 import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
 import { ReminderDeliveries } from '../../../src/application/reminders/reminder-deliveries.js';

@@ -11,7 +11,7 @@ import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
 import {
   REMINDER_RECORD_KIND,
   ReminderRecordSchema,
-} from '../../../src/application/reminders/reminder.js';
+} from '../../../src/application/ports/reminder.js';
 import { addDays, localDate } from '../../../src/domain/calendar/local-date.js';
 import { openDatabase, type Database } from '../../../src/infrastructure/sqlite/database.js';
 import { SqliteCarRepository } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';

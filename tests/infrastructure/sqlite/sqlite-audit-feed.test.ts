@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { AuditFeed, CarChange } from '../../../src/application/audit-feed.js';
+import type { AuditFeed, CarChange } from '../../../src/application/ports/audit-feed.js';
 import { openDatabase, type Database } from '../../../src/infrastructure/sqlite/database.js';
 import { SqliteAuditFeed } from '../../../src/infrastructure/sqlite/sqlite-audit-feed.js';
 import { SqliteCarRepository } from '../../../src/infrastructure/sqlite/sqlite-car-repository.js';

@@ -23,7 +23,7 @@ const LOCK = path.join(ROOT, 'dist', '.tab-build-lock');
 const INPUTS = [
   'src/tab/web',
   'src/domain',
-  'api/car-operations.ts',
+  'src/contract',
   'vite.config.ts',
   'tsconfig.tab.json',
   'package-lock.json',

@@ -1,4 +1,4 @@
-import { systemClock } from '../../../src/application/ports.js';
+import { systemClock } from '../../../src/application/ports/clock.js';
 import { ReminderInbox } from '../../../src/application/reminders/inbox.js';
 import type { LocalDate } from '../../../src/domain/calendar/local-date.js';
 import { openDatabase } from '../../../src/infrastructure/sqlite/database.js';

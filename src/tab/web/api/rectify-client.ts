@@ -1,4 +1,4 @@
-import { OPERATION_ROUTES } from '../../../../api/car-operations.js';
+import { OPERATION_ROUTES } from '../../../contract/car-operations.js';
 import type {
   AuditEntry,
   Car,

@@ -6,7 +6,7 @@ import type { CarState } from '../../../domain/car/lifecycle.js';
 import type { PersonRef, Role } from '../../../domain/identity.js';
 import type { Agenda } from '../../../application/committee/agenda.js';
 import type { Meeting } from '../../../application/committee/meetings.js';
-import type { BoardTask as BoardTaskFields } from '../../../application/task-board.js';
+import type { BoardTask as BoardTaskFields } from '../../../application/ports/task-board.js';
 import type { Kpis } from '../../../application/committee/kpis.js';
 import type { InboxItem } from '../../../application/reminders/inbox.js';
 import type { Procedure, ProcedureRevision } from '../../../domain/procedure/procedure.js';

@@ -7,7 +7,7 @@ import { SelectField } from '../components/form/FormControls.js';
 import { Loading } from '../components/Loading.js';
 import { Notice } from '../components/Notice.js';
 import type { Host } from '../host/host.js';
-import { FrameContext, type FrameInfo } from '../host/frame-context.js';
+import { FrameContext, openInNewTab, type FrameInfo } from '../host/frame-context.js';
 import {
   fetchPeople,
   localTokenSource,
@@ -23,7 +23,15 @@ import {
 } from '../host/theme.js';
 import { ReportView } from '../views/report/ReportView.js';
 import { useAppStyles } from './App.styles.js';
-import { navigate, parseRoute, usePathname, type Route } from './router.js';
+import {
+  landingRoute,
+  navigate,
+  parseRoute,
+  routePath,
+  usePathname,
+  useSearch,
+  type Route,
+} from './router.js';
 
 // Everything but the report form loads on demand, so reporting stays light.
 const MyReportsView = lazy(() =>
@@ -57,7 +65,7 @@ interface NavItem {
   readonly show: (me: Me) => boolean;
 }
 const NAV: readonly NavItem[] = [
-  { view: 'report', href: '/', label: 'Report', show: () => true },
+  { view: 'report', href: '/report', label: 'Report', show: () => true },
   { view: 'my-reports', href: '/my-reports', label: 'My reports', show: () => true },
   { view: 'actions', href: '/actions', label: 'My actions', show: () => true },
   { view: 'queue', href: '/queue', label: 'MR workspace', show: (me) => hasRole(me, 'mr') },
@@ -71,6 +79,9 @@ const NAV: readonly NavItem[] = [
 
 function Views({ route, me }: { route: Route; me: Me }) {
   switch (route.view) {
+    case 'home':
+      // The shell replaces `/` with the landing page once it knows the person.
+      return <Loading />;
     case 'report':
       return <ReportView />;
     case 'my-reports':
@@ -106,7 +117,8 @@ export function App({
 }) {
   const styles = useAppStyles();
   const pathname = usePathname();
-  const route = parseRoute(pathname);
+  const search = useSearch();
+  const route = parseRoute(pathname, search);
   const frame = host.frame;
   // Meeting surfaces and the configuration page have no room for the navigation.
   const meetingSurface = frame === 'sidePanel' || frame === 'meetingStage';
@@ -115,6 +127,7 @@ export function App({
       frame,
       shareToStage: host.kind === 'teams' && host.teams.meetingId ? host.teams.shareToStage : null,
       offerConfig: host.kind === 'teams' ? host.teams.offerConfig : null,
+      openOutside: host.kind === 'teams' ? host.teams.openOutside : openInNewTab,
     }),
     [host, frame],
   );
@@ -130,7 +143,11 @@ export function App({
   const [personId, setPersonId] = useState<string | null>(() =>
     host.kind === 'browser' ? rememberedPerson() : null,
   );
-  const [signedIn, setSignedIn] = useState<{ client: RectifyClient; me: Me } | null>(null);
+  const [signedIn, setSignedIn] = useState<{
+    client: RectifyClient;
+    me: Me;
+    openActions: number;
+  } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
@@ -151,19 +168,40 @@ export function App({
   }, [host, personId]);
 
   const session: Session | null = useMemo(
-    () => signedIn && { ...signedIn, people: host.kind === 'browser' ? people : null },
+    () =>
+      signedIn && {
+        client: signedIn.client,
+        me: signedIn.me,
+        people: host.kind === 'browser' ? people : null,
+      },
     [signedIn, people, host],
   );
+
+  // `/` becomes the person's landing page: the MR's queue, the committee's meeting, an action
+  // owner's open actions, everyone else's report form.
+  useEffect(() => {
+    if (route.view !== 'home' || !signedIn) return;
+    const landing = landingRoute(
+      { mr: hasRole(signedIn.me, 'mr'), committee: hasRole(signedIn.me, 'committee') },
+      signedIn.openActions,
+    );
+    navigate(routePath(landing), true);
+  }, [route.view, signedIn]);
 
   useEffect(() => {
     setSignedIn(null);
     if (!token) return;
     let live = true;
     const client = new RectifyClient(token);
-    client.me().then(
-      (me) => {
+    // The person's open actions decide where `/` lands; asked beside the sign-in, not after it.
+    const actions = client.myActions().then(
+      (list) => list.filter((a) => a.action.status === 'open').length,
+      () => 0,
+    );
+    Promise.all([client.me(), actions]).then(
+      ([me, openActions]) => {
         if (live) {
-          setSignedIn({ client, me });
+          setSignedIn({ client, me, openActions });
           setProblem(null);
         }
       },

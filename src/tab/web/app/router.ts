@@ -2,12 +2,13 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The tab's few client routes, in the path (the server answers index.html for each):
- * `/` report, `/my-reports`, `/actions`, `/queue`, `/committee` (the meeting),
+ * `/` the landing page of the person's role, `/report`, `/my-reports`, `/actions`, `/queue`, `/committee` (the meeting),
  * `/committee/kpis`, `/committee/register`, `/cars/{id or number}`, and `/config` (the
  * configurable tab's configuration page).
  */
 export type CommitteePage = 'meeting' | 'kpis' | 'register';
 export type Route =
+  | { readonly view: 'home' }
   | { readonly view: 'report' }
   | { readonly view: 'my-reports' }
   | { readonly view: 'actions' }
@@ -16,7 +17,16 @@ export type Route =
   | { readonly view: 'config' }
   | { readonly view: 'car'; readonly id: string };
 
-export function parseRoute(pathname: string): Route {
+/**
+ * The route of an address. A Teams tab URL may name its view in the query
+ * (`/?host=teams&view=my-reports`, as older app packages did); the path wins when it names one.
+ */
+export function parseRoute(pathname: string, search = ''): Route {
+  const named = new URLSearchParams(search).get('view');
+  if ((pathname === '/' || pathname === '') && named && /^[a-z-]+(\/[a-z-]+)?$/.test(named)) {
+    const route = parseRoute(`/${named}`);
+    if (route.view !== 'home') return route;
+  }
   const car = /^\/cars\/([^/]+)\/?$/.exec(pathname);
   if (car?.[1]) return { view: 'car', id: decodeURIComponent(car[1]) };
   switch (pathname.replace(/\/$/, '')) {
@@ -34,15 +44,17 @@ export function parseRoute(pathname: string): Route {
       return { view: 'committee', page: 'register' };
     case '/config':
       return { view: 'config' };
-    default:
+    case '/report':
       return { view: 'report' };
+    default:
+      return { view: 'home' };
   }
 }
 
 export const routePath = (route: Route): string =>
   route.view === 'car'
     ? `/cars/${encodeURIComponent(route.id)}`
-    : route.view === 'report'
+    : route.view === 'home'
       ? '/'
       : route.view === 'committee' && route.page !== 'meeting'
         ? `/committee/${route.page}`
@@ -68,4 +80,19 @@ export function navigate(path: string, replace = false): void {
 
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
+}
+
+/** Where a person lands on `/`: the work of their role. */
+export function landingRoute(
+  roles: { readonly mr: boolean; readonly committee: boolean },
+  openActions: number,
+): Route {
+  if (roles.mr) return { view: 'queue' };
+  if (roles.committee) return { view: 'committee', page: 'meeting' };
+  if (openActions > 0) return { view: 'actions' };
+  return { view: 'report' };
 }

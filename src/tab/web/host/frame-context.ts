@@ -9,12 +9,20 @@ export interface FrameInfo {
   readonly shareToStage: ((url: string) => Promise<void>) | null;
   /** On the Teams configuration page: offers the tab's settings to save. Null elsewhere. */
   readonly offerConfig: ((config: TabConfig) => void) | null;
+  /** Opens an app page outside this frame (a dialog in Teams, a new browser tab elsewhere). */
+  readonly openOutside: (url: string, title: string) => void;
 }
+
+/** Outside Teams: a new browser tab, drawn as a normal page. */
+export const openInNewTab = (url: string): void => {
+  window.open(url, '_blank', 'noopener');
+};
 
 export const FrameContext = createContext<FrameInfo>({
   frame: 'content',
   shareToStage: null,
   offerConfig: null,
+  openOutside: openInNewTab,
 });
 
 export const useFrame = (): FrameInfo => useContext(FrameContext);

@@ -1,4 +1,4 @@
-import { app, authentication, meeting, pages } from '@microsoft/teams-js';
+import { DialogDimension, app, authentication, dialog, meeting, pages } from '@microsoft/teams-js';
 import { toFrameMode, type FrameMode } from './frame.js';
 import type { ThemeName } from './theme.js';
 
@@ -22,6 +22,12 @@ export interface TeamsConnection {
    * person presses Save.
    */
   readonly offerConfig: (config: TabConfig) => void;
+  /**
+   * Opens a page of this app outside the current frame: a Teams dialog where the host has
+   * dialogs (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/what-are-task-modules),
+   * else the page in the browser. The meeting side panel uses it, being too narrow for a CAR.
+   */
+  readonly openOutside: (url: string, title: string) => void;
 }
 
 export interface TabConfig {
@@ -77,6 +83,16 @@ export async function connectToTeams(timeoutMs: number): Promise<TeamsConnection
         );
       });
       pages.config.setValidityState(true);
+    },
+    openOutside: (url, title) => {
+      if (dialog.url.isSupported())
+        dialog.url.open({
+          url,
+          title,
+          size: { width: DialogDimension.Large, height: DialogDimension.Large },
+          fallbackUrl: url,
+        });
+      else void app.openLink(url);
     },
     onThemeChange: (handler) => {
       app.registerOnThemeChangeHandler((theme) => {

@@ -11,7 +11,7 @@ export const TAB_CHOICES = [
     name: 'Rectify committee',
     label: 'Committee meeting (agenda and decisions)',
   },
-  { id: 'report', path: '/', name: 'Rectify', label: 'Report an ISMS event' },
+  { id: 'report', path: '/report', name: 'Rectify', label: 'Report an ISMS event' },
   {
     id: 'register',
     path: '/committee/register',

@@ -1,4 +1,4 @@
-import type { Procedure, ProcedureRevision } from '../domain/procedure/procedure.js';
+import type { Procedure, ProcedureRevision } from '../../domain/procedure/procedure.js';
 
 /**
  * The organisation's procedure documents and their revisions. Adapters: a local folder of

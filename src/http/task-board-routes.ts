@@ -1,8 +1,8 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { BoardTask, TaskChange, TaskDetails } from '../src/application/task-board.js';
-import { RectifyError } from '../src/domain/errors.js';
-import { isManagementRepresentative } from '../src/domain/identity.js';
+import type { BoardTask, TaskChange, TaskDetails } from '../application/ports/task-board.js';
+import { RectifyError } from '../domain/errors.js';
+import { isManagementRepresentative } from '../domain/identity.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 

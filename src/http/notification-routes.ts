@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { ReminderInbox } from '../src/application/reminders/inbox.js';
-import { REMINDER_KINDS } from '../src/application/reminders/reminder.js';
-import { RectifyError } from '../src/domain/errors.js';
+import type { ReminderInbox } from '../application/reminders/inbox.js';
+import { REMINDER_KINDS } from '../application/ports/reminder.js';
+import { RectifyError } from '../domain/errors.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 

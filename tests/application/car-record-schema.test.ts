@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CarRecordSchema } from '../../src/application/car-schema.js';
+import { CarRecordSchema } from '../../src/application/ports/car-record-schema.js';
 import { carInState } from '../support/car-mother.js';
 
 describe('the stored CAR record', () => {

@@ -1,11 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { MeetingValueSchema } from '../src/application/committee/meetings.js';
-import {
-  MAX_DECISIONS,
-  type MeetingService,
-} from '../src/application/committee/meeting-service.js';
-import { isLocalDate } from '../src/domain/calendar/local-date.js';
+import { MeetingValueSchema } from '../application/committee/meetings.js';
+import { MAX_DECISIONS, type MeetingService } from '../application/committee/meeting-service.js';
+import { isLocalDate } from '../domain/calendar/local-date.js';
 import {
   CAUSE_CATEGORIES,
   CLASSIFICATIONS,
@@ -13,8 +10,8 @@ import {
   REPORT_TYPES,
   SEVERITIES,
   SOURCES,
-} from '../src/domain/car/car-vocabulary.js';
-import { CAR_STATES } from '../src/domain/car/lifecycle.js';
+} from '../domain/car/car-vocabulary.js';
+import { CAR_STATES } from '../domain/car/lifecycle.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 

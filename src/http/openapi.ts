@@ -10,11 +10,11 @@ import {
   CarCommandSchemas,
   CarListQuerySchema,
   ReportInputSchema,
-} from '../src/application/car-commands.js';
-import { CarRecordSchema } from '../src/application/car-schema.js';
-import { CAR_STATES } from '../src/domain/car/lifecycle.js';
-import { ERROR_CATALOGUE } from '../src/domain/errors.js';
-import { OPERATION_ROUTES, openApiPath } from './car-operations.js';
+} from '../application/car-commands.js';
+import { CarRecordSchema } from '../application/ports/car-record-schema.js';
+import { CAR_STATES } from '../domain/car/lifecycle.js';
+import { ERROR_CATALOGUE } from '../domain/errors.js';
+import { OPERATION_ROUTES, openApiPath } from '../contract/car-operations.js';
 import { procedureOpenApiPaths } from './procedures-routes.js';
 import {
   AgendaResponseSchema,

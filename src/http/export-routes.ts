@@ -1,19 +1,16 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import {
-  ExportService,
-  type ExportServiceDeps,
-} from '../src/application/exports/export-service.js';
+import { ExportService, type ExportServiceDeps } from '../application/exports/export-service.js';
 import {
   ACTIONS_TABLE,
   REGISTER_TABLE,
   actionRows,
   registerRows,
-} from '../src/application/exports/register-rows.js';
-import { systemClock } from '../src/application/ports.js';
-import { writeCsv } from '../src/infrastructure/exports/csv-writer.js';
-import { renderPdf } from '../src/infrastructure/exports/pdf-renderer.js';
-import { writeXlsx } from '../src/infrastructure/exports/xlsx-writer.js';
+} from '../application/exports/register-rows.js';
+import { systemClock } from '../application/ports/clock.js';
+import { writeCsv } from '../infrastructure/exports/csv-writer.js';
+import { renderPdf } from '../infrastructure/exports/pdf-renderer.js';
+import { writeXlsx } from '../infrastructure/exports/xlsx-writer.js';
 import { principalOf } from './authenticate.js';
 
 export type ExportRouterDeps = Pick<ExportServiceDeps, 'carService'> &

@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import type { Principal } from '../src/domain/identity.js';
-import { RectifyError } from '../src/domain/errors.js';
+import type { Principal } from '../domain/identity.js';
+import { RectifyError } from '../domain/errors.js';
 
 export interface TokenValidator {
   validate(token: string): Promise<Principal>;

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { pino } from 'pino';
 import request from 'supertest';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../api/app.js';
+import { createApp } from '../../src/http/app.js';
 import {
   AgendaResponseSchema,
   DecisionsResponseSchema,
   KpisSchema,
   MeetingSchema,
-} from '../../api/committee-routes.js';
+} from '../../src/http/committee-routes.js';
 import { MeetingService } from '../../src/application/committee/meeting-service.js';
 import { CarService } from '../../src/application/car-service.js';
 import { localDate } from '../../src/domain/calendar/local-date.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isLocalDate, type LocalDate } from '../domain/calendar/local-date.js';
-import { isCarNumber, type CarNumber } from '../domain/car/car-number.js';
-import type { CarPrimitives } from '../domain/car/car.js';
+import { isLocalDate, type LocalDate } from '../../domain/calendar/local-date.js';
+import { isCarNumber, type CarNumber } from '../../domain/car/car-number.js';
+import type { CarPrimitives } from '../../domain/car/car.js';
 import {
   ACTION_KINDS,
   ACTION_STATUSES,
@@ -11,8 +11,8 @@ import {
   REPORT_TYPES,
   SEVERITIES,
   SOURCES,
-} from '../domain/car/car-vocabulary.js';
-import { CAR_STATES } from '../domain/car/lifecycle.js';
+} from '../../domain/car/car-vocabulary.js';
+import { CAR_STATES } from '../../domain/car/lifecycle.js';
 
 /**
  * The CAR record as a schema: adapters parse what they read back with it (a stored record

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { CarService } from '../src/application/car-service.js';
-import type { StateStore } from '../src/application/state-store.js';
+import type { CarService } from '../application/car-service.js';
+import type { StateStore } from '../application/ports/state-store.js';
 import {
   BUCKET_KINDS,
   type BoardTask,
   type BucketIds,
   type BucketKind,
   type TaskBoard,
-} from '../src/application/task-board.js';
-import { linkKey } from '../src/application/task-sync.js';
+} from '../application/ports/task-board.js';
+import { linkKey } from '../application/task-sync.js';
 import { principalOf } from './authenticate.js';
 
 export interface CarTasksRouterDeps {

@@ -5,12 +5,12 @@ import {
   CarListQuerySchema,
   ReportInputSchema,
   CAR_COMMAND_NAMES,
-} from '../src/application/car-commands.js';
-import type { CarService } from '../src/application/car-service.js';
-import type { LocalDate } from '../src/domain/calendar/local-date.js';
-import type { StoredCar } from '../src/domain/car/car-repository.js';
+} from '../application/car-commands.js';
+import type { CarService } from '../application/car-service.js';
+import type { LocalDate } from '../domain/calendar/local-date.js';
+import type { StoredCar } from '../domain/car/car-repository.js';
 import { principalOf } from './authenticate.js';
-import { OPERATION_ROUTES } from './car-operations.js';
+import { OPERATION_ROUTES } from '../contract/car-operations.js';
 import { validationError } from './problem.js';
 
 const parse = <T extends z.ZodType>(

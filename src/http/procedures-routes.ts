@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import type { ProcedureLibrary } from '../src/application/procedure-library.js';
-import { RectifyError } from '../src/domain/errors.js';
-import { isManagementRepresentative } from '../src/domain/identity.js';
-import type { Procedure, ProcedureRevision } from '../src/domain/procedure/procedure.js';
+import type { ProcedureLibrary } from '../application/ports/procedure-library.js';
+import { RectifyError } from '../domain/errors.js';
+import { isManagementRepresentative } from '../domain/identity.js';
+import type { Procedure, ProcedureRevision } from '../domain/procedure/procedure.js';
 import { principalOf } from './authenticate.js';
 import { validationError } from './problem.js';
 

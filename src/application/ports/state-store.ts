@@ -8,7 +8,7 @@
  * several instances can share one store without a lock. Adapters: a table in the embedded
  * SQLite file, a list on the SharePoint site.
  */
-import { RectifyError } from '../domain/errors.js';
+import { RectifyError } from '../../domain/errors.js';
 
 export interface StateRecord {
   readonly key: string;

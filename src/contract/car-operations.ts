@@ -1,4 +1,4 @@
-import type { CarCommandName } from '../src/application/car-commands.js';
+import type { CarCommandName } from '../application/car-commands.js';
 
 /** Where each lifecycle operation lives in the REST API. Path parameters join the body. */
 export interface OperationRoute {

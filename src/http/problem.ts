@@ -1,12 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import {
-  ERROR_CATALOGUE,
-  RectifyError,
-  isRectifyError,
-  type ErrorKind,
-} from '../src/domain/errors.js';
+import { ERROR_CATALOGUE, RectifyError, isRectifyError, type ErrorKind } from '../domain/errors.js';
 
 /** The one place that turns failures into HTTP answers (RFC 9457 problem+json). */
 

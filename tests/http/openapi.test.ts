@@ -1,19 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import type { StateStore } from '../../src/application/state-store.js';
-import type { TaskBoard } from '../../src/application/task-board.js';
+import type { StateStore } from '../../src/application/ports/state-store.js';
+import type { TaskBoard } from '../../src/application/ports/task-board.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Router, type Express } from 'express';
 import { pino } from 'pino';
-import { createApp, type AppDeps } from '../../api/app.js';
-import type { TokenValidator } from '../../api/authenticate.js';
-import { OPERATION_ROUTES, openApiPath } from '../../api/car-operations.js';
-import { CONTENT_TYPES } from '../../api/export-routes.js';
-import { buildOpenApiDocument } from '../../api/openapi.js';
-import type { LocalBoardAccess } from '../../api/task-board-routes.js';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+import type { TokenValidator } from '../../src/http/authenticate.js';
+import { OPERATION_ROUTES, openApiPath } from '../../src/contract/car-operations.js';
+import { CONTENT_TYPES } from '../../src/http/export-routes.js';
+import { buildOpenApiDocument } from '../../src/http/openapi.js';
+import type { LocalBoardAccess } from '../../src/http/task-board-routes.js';
 import { CAR_COMMAND_NAMES } from '../../src/application/car-commands.js';
 import type { CarService } from '../../src/application/car-service.js';
 import type { MeetingService } from '../../src/application/committee/meeting-service.js';
-import type { ProcedureLibrary } from '../../src/application/procedure-library.js';
+import type { ProcedureLibrary } from '../../src/application/ports/procedure-library.js';
 import type { ReminderInbox } from '../../src/application/reminders/inbox.js';
 
 /** A dependency the routes keep for later but must not use while they are being mounted. */
