@@ -86,6 +86,8 @@ export interface GraphListCarRepositoryOptions {
   readonly copySize?: number | undefined;
   /** The organisation's time zone (TIME_ZONE): date-only columns are written as its noon. */
   readonly timeZone?: string | undefined;
+  /** Called after each write this instance made (the background pollers look again at once). */
+  readonly onWrite?: (() => void) | undefined;
 }
 
 /** A CAR as this instance last read or wrote it. */
@@ -167,7 +169,10 @@ export class GraphListCarRepository implements CarRepository {
   ) {
     this.cars = new RecentItems(options.copySize ?? DEFAULT_COPY_SIZE);
     this.timeZone = options.timeZone;
+    this.onWrite = options.onWrite ?? (() => undefined);
   }
+
+  private readonly onWrite: () => void;
 
   private readonly timeZone: string | undefined;
 
@@ -690,6 +695,7 @@ export class GraphListCarRepository implements CarRepository {
 
   /** Puts what was read or written in the copy, and ties the Car object to its item. */
   private remember(read: { stored: StoredCar; meta: ItemMeta }): StoredCar {
+    if (read.meta.lastAuditStored) this.onWrite();
     const id = read.stored.car.id;
     const before = this.cars.get(id);
     // A read cannot tell that the last audit item is stored; this instance may have seen it.
