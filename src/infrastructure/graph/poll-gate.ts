@@ -148,26 +148,50 @@ export class GatedAuditFeed implements AuditFeed {
   }
 }
 
-/** The state store, whose `due` (the pollers' question) asks SharePoint only when the gate lets it. */
+/**
+ * The state store, whose pollers' questions ask SharePoint only when the gate lets them: `due`,
+ * and the feed cursors (`cursor:...`), which a poller reads before each feed read; between two
+ * allowed polls a cursor is answered from what this instance last read or wrote (a move from a
+ * stale copy is a compare-and-set that loses, changing nothing).
+ */
 export class GatedStateStore implements StateStore {
+  private readonly cursors = new Map<string, StateRecord>();
+
   constructor(
     private readonly store: StateStore,
     private readonly gate: PollGate,
   ) {}
 
-  get(key: string): Promise<StateRecord | null> {
-    return this.store.get(key);
+  async get(key: string): Promise<StateRecord | null> {
+    if (!key.startsWith('cursor:')) return this.store.get(key);
+    const copy = this.cursors.get(key);
+    const gateKey = `get:${key}`;
+    if (copy && !(await this.gate.mayPoll(gateKey))) return copy;
+    const record = await this.store.get(key);
+    this.gate.polled(gateKey, copy !== undefined && record?.etag !== copy.etag);
+    this.keep(key, record);
+    return record;
+  }
+
+  private keep(key: string, record: StateRecord | null): void {
+    if (!key.startsWith('cursor:')) return;
+    if (record) this.cursors.set(key, record);
+    else this.cursors.delete(key);
   }
 
   async createIfAbsent(record: NewStateRecord): Promise<{ record: StateRecord; created: boolean }> {
     const result = await this.store.createIfAbsent(record);
+    this.keep(record.key, result.record);
     // Something was queued or recorded here: the pollers look again at once.
     if (result.created && record.dueAt !== null) this.gate.noteActivity();
     return result;
   }
 
-  replace(key: string, etag: string, change: StateChange): Promise<StateRecord | null> {
-    return this.store.replace(key, etag, change);
+  async replace(key: string, etag: string, change: StateChange): Promise<StateRecord | null> {
+    const record = await this.store.replace(key, etag, change);
+    if (record) this.keep(key, record);
+    else this.cursors.delete(key);
+    return record;
   }
 
   async due(kind: string, before: string, limit: number): Promise<readonly StateRecord[]> {
