@@ -74,7 +74,7 @@ describe('npm run smoke:tenant', () => {
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...credentials } },
     ).then(
       () => ({ code: 0, stderr: '' }),
-      (e: { code: number; stderr: string }) => e,
+      (e: unknown) => e as { code: number; stderr: string },
     );
     expect(failed.code).toBe(2);
     expect(failed.stderr).toMatch(/usage: npm run smoke:tenant/);
