@@ -65,7 +65,7 @@ describe('the landing page', () => {
   });
 
   it('is the meeting for the Steering Committee', async () => {
-    await landsOn('committee', '/committee', 'Committee meeting');
+    await landsOn('committee', '/committee', 'Committee: meeting');
   });
 
   it('is My actions for an action owner with an open action', async () => {
@@ -78,7 +78,7 @@ describe('the landing page', () => {
     const { page } = await tab.open('mr', { path: '/queue' });
     await page
       .getByRole('navigation', { name: 'Views' })
-      .getByRole('link', { name: 'Report' })
+      .getByRole('link', { name: 'Report', exact: true })
       .click();
     await page.getByRole('heading', { name: 'Report an ISMS event' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/report');

@@ -22,8 +22,14 @@ export const noFilters: Filters = {
   q: '',
 };
 
+/** The states in which a CAR still needs work: not closed, rejected or merged. */
+export const OPEN_STATES = CAR_STATES.filter(
+  (s) => s !== 'closed' && s !== 'rejected' && s !== 'merged',
+);
+const OPEN = 'open';
+
 export const toListFilter = (f: Filters): CarListFilter => ({
-  ...(f.state ? { state: [f.state] } : {}),
+  ...(f.state === OPEN ? { state: [...OPEN_STATES] } : f.state ? { state: [f.state] } : {}),
   ...(f.type ? { type: [f.type] } : {}),
   ...(f.classification ? { classification: [f.classification] } : {}),
   ...(f.overdue ? { overdue: true } : {}),
@@ -62,6 +68,7 @@ export function CarFilters({
           }}
         >
           <option value="">Any state</option>
+          <option value={OPEN}>Open (not closed, rejected or merged)</option>
           {CAR_STATES.map((s) => (
             <option key={s} value={s}>
               {STATE_LABELS[s]}

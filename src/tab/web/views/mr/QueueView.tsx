@@ -1,45 +1,81 @@
-import { Text } from '@fluentui/react-components';
+import { Text, type TableRowId } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useApiData } from '../../api/api-context.js';
-import type { Car } from '../../api/types.js';
 import { CarFilters, noFilters, toListFilter, type Filters } from '../../components/CarFilters.js';
 import { useCarFiltersStyles } from '../../components/CarFilters.styles.js';
-import { CarTable } from '../../components/CarTable.js';
 import { ErrorBar } from '../../components/ErrorBar.js';
 import { Loading } from '../../components/Loading.js';
 import { Stack } from '../../components/Section.js';
+import { BulkTriage } from './BulkTriage.js';
+import { QueueGrid } from './QueueGrid.js';
+import { queueOrder } from './queue-order.js';
 
-/** New reports first (oldest first: they wait longest), then by what is due soonest. */
-export const queueOrder = (a: Car, b: Car): number => {
-  const aNew = a.state === 'reported' ? 0 : 1;
-  const bNew = b.state === 'reported' ? 0 : 1;
-  if (aNew !== bNew) return aNew - bNew;
-  if (aNew === 0) return a.reportedAt.localeCompare(b.reportedAt);
-  const ad = a.nextDueDate ?? '9999-12-31';
-  const bd = b.nextDueDate ?? '9999-12-31';
-  return ad === bd ? a.reportedAt.localeCompare(b.reportedAt) : ad.localeCompare(bd);
-};
+export { queueOrder } from './queue-order.js';
 
-/** The MR's queue of reports and open CARs. */
+const SAVED = 'rectify.queue.filters';
+/** By default the queue shows what still needs work. */
+const DEFAULT_FILTERS: Filters = { ...noFilters, state: 'open' };
+
+function savedFilters(): Filters {
+  try {
+    const raw = window.localStorage.getItem(SAVED);
+    if (!raw) return DEFAULT_FILTERS;
+    const parsed = JSON.parse(raw) as Partial<Filters>;
+    return {
+      state: typeof parsed.state === 'string' ? parsed.state : DEFAULT_FILTERS.state,
+      type: typeof parsed.type === 'string' ? parsed.type : '',
+      classification: typeof parsed.classification === 'string' ? parsed.classification : '',
+      overdue: parsed.overdue === true,
+      q: typeof parsed.q === 'string' ? parsed.q : '',
+    };
+  } catch {
+    // Storage unavailable or a value from another version: start from the defaults.
+    return DEFAULT_FILTERS;
+  }
+}
+
+/** The MR's queue of reports and open CARs, as a grid with bulk triage. */
 export function QueueView() {
-  const [filters, setFilters] = useState<Filters>({
-    ...noFilters,
-  });
+  const [filters, setFilters] = useState<Filters>(savedFilters);
+  const [selected, setSelected] = useState<Set<TableRowId>>(new Set());
+  const [now] = useState(() => Date.now());
+  const [outcome, setOutcome] = useState<string | null>(null);
   const styles = useCarFiltersStyles();
   const filter = toListFilter(filters);
   const cars = useApiData((s) => s.client.listCars(filter), [JSON.stringify(filter)]);
   const sorted = [...(cars.data?.items ?? [])].sort(queueOrder);
+  const chosen = sorted.filter((c) => selected.has(c.id));
+  const change = (f: Filters) => {
+    setFilters(f);
+    setSelected(new Set());
+    try {
+      window.localStorage.setItem(SAVED, JSON.stringify(f));
+    } catch {
+      // Without storage the filters last as long as the page.
+    }
+  };
   return (
     <Stack>
       <Text as="h2" size={600} weight="semibold">
         MR workspace: queue
       </Text>
-      <CarFilters value={filters} onChange={setFilters} />
+      <CarFilters value={filters} onChange={change} />
+      {chosen.length > 0 && (
+        <BulkTriage
+          cars={chosen}
+          onDone={(said) => {
+            setOutcome(said);
+            setSelected(new Set());
+            cars.reload();
+          }}
+        />
+      )}
+      <Text role="status">{outcome}</Text>
       <div className={styles.wrap} role="region" aria-label="CARs" tabIndex={0}>
         {cars.error ? (
           <ErrorBar error={cars.error} />
         ) : cars.data ? (
-          <CarTable cars={sorted} caption="Queue" />
+          <QueueGrid cars={sorted} selected={selected} onSelect={setSelected} now={now} />
         ) : (
           <Loading />
         )}
