@@ -254,7 +254,9 @@ export class GraphStateStore implements StateStore {
   ): Promise<readonly StateRecord[]> {
     checkStateKind(kind);
     checkStatePage(options.limit);
-    const filters = [`fields/${T.kind} eq ${odataString(kind)}`];
+    // Key clauses first, the kind last: SharePoint narrows a large list by the first indexed
+    // clause, and a kind (processed card actions, sent reminders) grows without bound.
+    const filters: string[] = [];
     if (options.after !== undefined) {
       checkStateKey(options.after, 'after');
       filters.push(`fields/${T.key} gt ${odataString(encodeStateKey(options.after))}`);
@@ -267,6 +269,7 @@ export class GraphStateStore implements StateStore {
       const upper = prefixUpperBound(encoded);
       if (upper !== null) filters.push(`fields/${T.key} lt ${odataString(upper)}`);
     }
+    filters.push(`fields/${T.kind} eq ${odataString(kind)}`);
     return this.query(
       {
         filter: filters.join(' and '),
