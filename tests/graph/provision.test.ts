@@ -10,6 +10,7 @@ import {
   AUDIT_LIST,
   C,
   CARS_LIST,
+  CHECKPOINTS_LIST,
   S,
   SEQUENCES_LIST,
   STATE_LIST,
@@ -81,7 +82,7 @@ describe('provisioning the Rectify lists', () => {
   const column = (list: string, name: string) =>
     emulator.listByName(list)?.columns.find((c) => c.name === name);
 
-  it('creates the four lists with typed columns, human names and an index on every queried column', async () => {
+  it('creates the five lists with typed columns, human names and an index on every queried column', async () => {
     const result = await provisionRectifyLists(lists);
 
     expect(result.steps.map((s) => s.list)).toEqual([
@@ -89,6 +90,7 @@ describe('provisioning the Rectify lists', () => {
       AUDIT_LIST.displayName,
       SEQUENCES_LIST.displayName,
       'Rectify State',
+      CHECKPOINTS_LIST.displayName,
     ]);
     expect(result.steps.every((s) => s.action === 'create list')).toBe(true);
     for (const [list, names] of Object.entries(QUERIED))
