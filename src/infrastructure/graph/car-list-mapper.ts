@@ -179,7 +179,7 @@ export function dateOnlyInstant(day: string, timeZone = 'UTC'): string {
 export function indexedFieldsOf(
   car: Car,
   updatedAt: string,
-  timeZone?: string | undefined,
+  timeZone?: string,
 ): Record<string, unknown> {
   const p = car.toPrimitives();
   const live = p.actions.filter((a) => a.status !== 'cancelled');
