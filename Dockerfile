@@ -13,9 +13,10 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The dev dependencies on top of the production ones (better-sqlite3 is not compiled twice).
 FROM deps AS build
 COPY . .
-RUN npm ci --no-audit --no-fund \
+RUN npm install --include=dev --no-save --no-audit --no-fund \
   && npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -79,6 +79,8 @@ export default async function jobsBench(): Promise<BenchReport> {
           metric: `${total} CARs, longest event-loop stall in the first tick (target <= ${STALL_TARGET_MS} ms: ${verdict(first.stallMs)})`,
           value: first.stallMs,
           unit: 'ms',
+          // The plain scan yields every 500 rows: its longest stall is what the machine allows.
+          baseline: plain.stallMs,
         },
         {
           metric: `${total} CARs, steady tick (${say(steady.result)})`,
@@ -90,6 +92,7 @@ export default async function jobsBench(): Promise<BenchReport> {
           metric: `${total} CARs, longest event-loop stall in the steady tick (target <= ${STALL_TARGET_MS} ms: ${verdict(steady.stallMs)})`,
           value: steady.stallMs,
           unit: 'ms',
+          baseline: plain.stallMs,
         },
       );
     } finally {
@@ -103,7 +106,8 @@ export default async function jobsBench(): Promise<BenchReport> {
   });
   return {
     name: 'Background jobs: the reminder tick over a large register (embedded store)',
-    baselineName: 'one plain scan of the same register, same run',
+    baselineName:
+      'one plain scan of the same register, same run (for stalls: the longest stall during that scan)',
     rows,
   };
 }

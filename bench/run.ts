@@ -3,13 +3,17 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bench, BenchReport } from './bench-report.js';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 
 /**
  * `npm run bench [-- name ...]`: runs every bench/*.bench.ts, or those named exactly
  * (`npm run bench -- store` runs store.bench.ts and not state-store.bench.ts), and prints each
  * figure next to its same-run baseline and the ratio, with the machine's load average.
  */
-const names = process.argv.slice(2).filter((a) => a !== '--');
+const names = commandWithoutOptions(
+  'usage: npm run bench [-- <name> ...]\n  runs bench/*.bench.ts, or the benches named exactly\n',
+  Number.POSITIVE_INFINITY,
+);
 const dir = path.dirname(new URL(import.meta.url).pathname);
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Walks one report through every state to closed with curl alone, against a running
 # `npm start` (local mode). Usage: scripts/curl-walkthrough.sh [base-url]
+USAGE='usage: scripts/curl-walkthrough.sh [base-url, default http://127.0.0.1:3978]'
+case "${1:-}" in
+  -h | --help) echo "$USAGE"; exit 0 ;;
+  -*) echo "unknown option '$1'" >&2; echo "$USAGE" >&2; exit 2 ;;
+esac
+if [ $# -gt 1 ]; then echo "$USAGE" >&2; exit 2; fi
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:3978}
 REPORTER=4202fded-0b11-4705-8c6e-f47b5e5b7819 # Alex Morgan

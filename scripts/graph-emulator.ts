@@ -7,8 +7,12 @@
  */
 import path from 'node:path';
 import { pino } from 'pino';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 import { startEmulatedTenant } from '../tests/graph/support/emulated-tenant.js';
 
+commandWithoutOptions(
+  'usage: npm run emulator\n  an emulated Microsoft 365 tenant on loopback (GRAPH_EMULATOR_PORT, DATA_DIR)\n',
+);
 const logger = pino({ base: { app: 'graph-emulator' } });
 const port = Number(process.env.GRAPH_EMULATOR_PORT ?? '5055');
 const dir = path.resolve(process.env.DATA_DIR ?? 'data', 'emulated-tenant');

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync } from 'node:zlib';
+import { answeredHelp } from '../src/cli/cli-args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PLACEHOLDER = /\$\{\{\s*([A-Z0-9_]+)\s*\}\}/g;
@@ -200,8 +201,22 @@ const fail = (e: unknown): void => {
   process.exitCode = 1;
 };
 
+const USAGE =
+  'usage: npm run package [-- <env name, default dev>]\n' +
+  '       tsx scripts/package-app.ts --validate <file.json> | --agent <dir>\n';
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [first, second] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  if (answeredHelp(argv, USAGE)) process.exit(0);
+  const [first, second] = argv;
+  const known =
+    first === '--validate' || first === '--agent'
+      ? argv.length === 2
+      : argv.length <= 1 && !first?.startsWith('-');
+  if (!known) {
+    process.stderr.write(`unknown arguments: ${argv.join(' ')}\n${USAGE}`);
+    process.exit(2);
+  }
   if (first === '--validate' && second)
     // Prints the schema problems of a rendered manifest as JSON: used by the tests.
     manifestProblems(JSON.parse(readFileSync(second, 'utf8'))).then((problems) => {

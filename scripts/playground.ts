@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 import { startRectify } from '../src/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +69,9 @@ export async function startPlayground(options: {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  commandWithoutOptions(
+    'usage: npm run playground\n  Rectify in local mode with Microsoft 365 Agents Playground in front of its bot\n',
+  );
   const logger = pino({ level: 'info', base: { app: 'rectify-playground' } });
   const config = loadConfig({ ...process.env, RECTIFY_MODE: 'local' });
   const rectify = await startRectify(config, { logger });

@@ -6,11 +6,15 @@
  * library of the emulated site, which Rectify then reads as its procedure library.
  */
 import path from 'node:path';
+import { commandWithoutOptions } from '../src/cli/cli-args.js';
 import { loadConfig } from '../src/config.js';
 import { startRectify } from '../src/server.js';
 import { startEmulatedTenant } from '../tests/graph/support/emulated-tenant.js';
 import { uploadFolderToLibrary } from '../tests/graph/support/procedure-drive.js';
 
+commandWithoutOptions(
+  'usage: npm run start:sharepoint\n  Rectify with STORE=sharepoint on the emulated tenant (GRAPH_EMULATOR_PORT, DATA_DIR)\n',
+);
 const port = Number(process.env.GRAPH_EMULATOR_PORT ?? '5055');
 const dir = path.resolve(process.env.DATA_DIR ?? 'data', 'emulated-tenant');
 

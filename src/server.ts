@@ -206,6 +206,7 @@ export async function startRectify(
       state,
       feed,
       isOpen: () => stores.isOpen(),
+      commits: config.store.kind === 'sqlite' ? stores.commits : undefined,
       onMounted: (bot) => {
         mountedBot = bot;
       },

@@ -1,3 +1,4 @@
+import { CommitSignal } from './application/ports/commit-signal.js';
 import type { AuditFeed } from './application/ports/audit-feed.js';
 import type { CarScan } from './application/ports/car-scan.js';
 import type { StateStore } from './application/ports/state-store.js';
@@ -12,7 +13,6 @@ import {
   resolveRectifyLists,
 } from './infrastructure/graph/graph-list-car-repository.js';
 import { openGraphStateStore } from './infrastructure/graph/graph-state-store.js';
-import { graphConnectionFor, listClientFor } from './infrastructure/graph/open-graph-store.js';
 import { GatedAuditFeed, GatedStateStore, PollGate } from './infrastructure/graph/poll-gate.js';
 import type { SharePointListClient } from './infrastructure/graph/sharepoint-list-client.js';
 import { PlannerTaskBoard } from './infrastructure/graph/planner-task-board.js';
@@ -46,6 +46,8 @@ export interface Stores {
     readonly connection: GraphConnection;
     readonly lists: SharePointListClient;
   } | null;
+  /** Raised after each CAR write of this process commits (the embedded store). */
+  readonly commits: CommitSignal;
   /** Resolves when the store answers (readiness). */
   ready(): Promise<void>;
   /** False once closed: background workers stop. */
@@ -57,6 +59,7 @@ export async function openStores(config: Config): Promise<Stores> {
   let db: Database | null = null;
   const embedded = (): Database => (db ??= openDatabase(config.databaseFile));
   let open = true;
+  const commits = new CommitSignal();
 
   let repository: CarRepository;
   let state: StateStore;
@@ -65,6 +68,9 @@ export async function openStores(config: Config): Promise<Stores> {
   let closeScan = (): void => undefined;
   let graph: Stores['graph'] = null;
   if (config.store.kind === 'sharepoint') {
+    // Loaded in SharePoint mode only: it brings in the MSAL library, which local mode never uses.
+    const { graphConnectionFor, listClientFor } =
+      await import('./infrastructure/graph/open-graph-store.js');
     const connection = graphConnectionFor(config.store);
     const lists = listClientFor(config.store, connection);
     const ids = await resolveRectifyLists(lists);
@@ -88,6 +94,7 @@ export async function openStores(config: Config): Promise<Stores> {
     repository = new SqliteCarRepository(embedded(), {
       seal: sealFor(config.audit),
       checkpointDir: config.audit.checkpointDir,
+      commits,
     });
     state = new SqliteStateStore(embedded());
     feed = new SqliteAuditFeed(embedded());
@@ -118,6 +125,7 @@ export async function openStores(config: Config): Promise<Stores> {
     localBoard,
     db,
     graph,
+    commits,
     ready: async () => {
       if (db) db.prepare('SELECT 1').get();
       if (lists) await lists.getSite();

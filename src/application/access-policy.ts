@@ -10,7 +10,8 @@ import {
 /**
  * Who may see and do what. Reporters see their own reports; confidential reports are for the
  * MR and the committee (and their reporter); action owners see the CARs they act on; the MR
- * acts on all; the committee reads all and records reviews. The people the MR consults on the
+ * acts on all; the committee reads all, records reviews and is the designated verifier of
+ * effectiveness (for the CARs where the MR owns an action). The people the MR consults on the
  * investigation read the CAR, confidential or not (the MR chose them), and answer it.
  * Who is involved in a CAR is the domain's rule (`Car.involves`), which both stores also run.
  */
@@ -51,6 +52,10 @@ export function mayRun(
   if (isManagementRepresentative(p)) return true;
   switch (name) {
     case 'addCommitteeReview':
+      return isCommitteeMember(p);
+    case 'verifyEffectiveness':
+      // The designated verifier (the committee) may verify when the MR owns an action; the
+      // domain still refuses anyone who owns an action of the CAR (CAR.VERIFIER_IS_OWNER).
       return isCommitteeMember(p);
     case 'addConsulteeInput':
       return car.isConsultee(p.id);

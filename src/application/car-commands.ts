@@ -248,6 +248,13 @@ export const CarListQuerySchema = z
     state: csv(z.enum(CAR_STATES)),
     type: csv(z.enum(REPORT_TYPES)),
     classification: csv(z.enum(CLASSIFICATIONS)),
+    causeCategory: csv(z.enum(CAUSE_CATEGORIES)),
+    reporter: wellFormedText()
+      .trim()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: "A reporter's id, or 'me'" }),
     owner: wellFormedText()
       .trim()
       .min(1)

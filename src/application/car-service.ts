@@ -6,6 +6,7 @@ import type { WorkingCalendar } from '../domain/calendar/working-calendar.js';
 import { isCarNumber } from '../domain/car/car-number.js';
 import {
   Car,
+  assertDueDateNotPast,
   type CarAction,
   type DueDatePolicy,
   type OperationContext,
@@ -136,6 +137,8 @@ export class CarService {
       types: query.type,
       classifications: query.classification,
       actionOwnerId: query.owner === 'me' ? principal.id : query.owner,
+      reporterId: query.reporter === 'me' ? principal.id : query.reporter,
+      causeCategories: query.causeCategory,
       overdue: query.overdue,
       today: this.today(),
       text: query.q,
@@ -282,9 +285,11 @@ export class CarService {
       car.addConsulteeInput(ctx, { id: this.deps.newId(), answer: c.answer });
     },
     addAction: (car, c, ctx) => {
+      assertDueDateNotPast(ctx, c.dueDate);
       car.addAction(ctx, { ...c, id: this.deps.newId() }, this.policy);
     },
     updateAction: (car, c, ctx) => {
+      assertDueDateNotPast(ctx, c.dueDate);
       car.updateAction(ctx, c.actionId, c);
     },
     completeAction: (car, c, ctx) => {

@@ -1,3 +1,5 @@
+import type { CommitListener } from './ports/commit-signal.js';
+
 /** Background work on a timer: the task sync, reminders, notifications, the procedure watcher. */
 export interface Repeating {
   /** Stops the timer and resolves once a round under way has finished. */
@@ -8,30 +10,53 @@ export interface Repeating {
  * Runs `work` every `intervalMs` (and at once with `immediately`), never two rounds at the
  * same time: a round still running when the timer fires is not overlapped. A failed round is
  * handed to `onError` and the next one runs as usual. The timer never keeps the process alive.
+ * With `wake`, a signal (a commit) also starts a round on the next turn of the event loop; one
+ * raised while a round runs starts another after it, so no write waits for the timer.
  */
 export function repeat(
   intervalMs: number,
   work: () => Promise<void>,
   onError: (err: unknown) => void,
-  options: { readonly immediately?: boolean } = {},
+  options: { readonly immediately?: boolean; readonly wake?: CommitListener } = {},
 ): Repeating {
   let current: Promise<void> | null = null;
   let stopped = false;
+  let again = false;
+  let scheduled = false;
   const round = (): void => {
     if (stopped || current) return;
     current = work()
       .catch(onError)
       .finally(() => {
         current = null;
+        if (again) {
+          again = false;
+          soon();
+        }
       });
+  };
+  const soon = (): void => {
+    if (stopped) return;
+    if (current) {
+      again = true;
+      return;
+    }
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      round();
+    });
   };
   const timer = setInterval(round, intervalMs);
   timer.unref();
+  const unsubscribe = options.wake?.subscribe(soon);
   if (options.immediately) round();
   return {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      unsubscribe?.();
       await current;
     },
   };

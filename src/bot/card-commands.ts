@@ -100,7 +100,11 @@ export const CAR_VERB_COMMANDS: {
   'car.reject': (d) =>
     parseWith(CarCommandSchemas.reject, { op: 'reject', reason: str(d, 'reason') }),
   'car.merge': (d) =>
-    parseWith(CarCommandSchemas.merge, { op: 'merge', target: str(d, 'target')?.toUpperCase() }),
+    parseWith(CarCommandSchemas.merge, {
+      op: 'merge',
+      target: str(d, 'target')?.toUpperCase(),
+      reason: str(d, 'mergeReason'),
+    }),
   'car.containment': (d) =>
     parseWith(CarCommandSchemas.recordContainment, {
       op: 'recordContainment',

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { CommitListener } from '../application/ports/commit-signal.js';
 import type { CarService } from '../application/car-service.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Config } from '../config.js';
@@ -19,6 +20,11 @@ import { teamsTabDeepLink } from '../infrastructure/graph/activity-feed-notifier
  * is four Graph reads per instance, so it polls less often there (throttling is per app).
  */
 const NOTIFY_EVERY_MS = { sqlite: 250, sharepoint: 2_000 } as const;
+/**
+ * In SQLite mode a commit of this process wakes the notifier at once; the poll is then only the
+ * fallback that finds the writes of other processes on the same file.
+ */
+const NOTIFY_FALLBACK_MS = 2_000;
 
 const hasRole = (appRoles: readonly string[], values: readonly string[]) =>
   appRoles.some((r) => values.includes(r));
@@ -64,6 +70,8 @@ export function botMount(
     isOpen: () => boolean;
     clock: Clock;
     logger: Logger;
+    /** Raised after each CAR write of this process commits: the notifier starts at once. */
+    commits?: CommitListener;
     /** Called with the bot once it is mounted (reminders go out through it). */
     onMounted?: (bot: RectifyBot) => void;
   },
@@ -104,8 +112,13 @@ export function botMount(
     });
     await worker.init();
     worker.start(
-      config.store.kind === 'sharepoint' ? NOTIFY_EVERY_MS.sharepoint : NOTIFY_EVERY_MS.sqlite,
+      config.store.kind === 'sharepoint'
+        ? NOTIFY_EVERY_MS.sharepoint
+        : deps.commits
+          ? NOTIFY_FALLBACK_MS
+          : NOTIFY_EVERY_MS.sqlite,
       deps.isOpen,
+      deps.commits,
     );
   };
 }

@@ -23,7 +23,10 @@ import { messageCard, welcomeCard } from './cards/welcome.card.js';
 import { REPORT_MESSAGE_COMMAND, prefillFromMessage } from './message-action.js';
 import { pinoTeamsLogger } from './pino-teams-logger.js';
 import { registerMessageExtension } from './message-extension.js';
-import type { NotificationKind, Notification } from './notifications/notification-rules.js';
+import type {
+  NotificationKind,
+  Notification,
+} from '../application/notifications/notification-rules.js';
 import type { DeliveryOutcome } from './notifications/notification-worker.js';
 import type { BotStore, ConversationRef } from './bot-store.js';
 
@@ -257,9 +260,14 @@ export class RectifyBot {
   private async myReports(p: Principal): Promise<IAdaptiveCard> {
     const page = await this.deps.carService.list(
       p,
-      parseWith(CarListQuerySchema, { sort: 'reportedAt', order: 'desc', limit: 200 }),
+      parseWith(CarListQuerySchema, {
+        reporter: 'me',
+        sort: 'reportedAt',
+        order: 'desc',
+        limit: 20,
+      }),
     );
-    const mine = page.items.filter((s) => s.car.isReportedBy(p.id)).slice(0, 20);
+    const mine = page.items;
     return carListCard(
       'Your reports',
       mine.map(listItem),

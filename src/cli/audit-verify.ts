@@ -7,6 +7,7 @@
  * Exit 0 = intact, 1 = broken, 2 = could not check (bad arguments, no such store, no key, no access).
  */
 import { parseArgs } from 'node:util';
+import { answeredHelp } from './cli-args.js';
 import { loadConfig, type Config } from '../config.js';
 import { sealFor, type AuditSeal } from '../infrastructure/audit/audit-seal.js';
 import type { TrailProblem, TrailVerdict } from '../infrastructure/audit/audit-trail.js';
@@ -113,6 +114,7 @@ async function verifySharePoint(
 }
 
 async function verify(argv: readonly string[]): Promise<number> {
+  if (answeredHelp(argv, USAGE)) return 0;
   let values: {
     db?: string | undefined;
     store?: string | undefined;

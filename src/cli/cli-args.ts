@@ -24,3 +24,29 @@ export function parseCli<T extends ParseArgsConfig>(
     return { exit: 2 };
   }
 }
+
+/** True when the arguments ask for help; the usage is then written to stdout. */
+export function answeredHelp(argv: readonly string[], usage: string): boolean {
+  if (!argv.includes('--help') && !argv.includes('-h')) return false;
+  process.stdout.write(usage.endsWith('\n') ? usage : `${usage}\n`);
+  return true;
+}
+
+/**
+ * For a command that takes no arguments (or up to `maxPositionals` words): answers `--help` and
+ * refuses anything else, exiting at once; otherwise answers the words.
+ */
+export function commandWithoutOptions(usage: string, maxPositionals = 0): string[] {
+  const argv = process.argv.slice(2);
+  if (answeredHelp(argv, usage)) process.exit(0);
+  const options = argv.filter((a) => a.startsWith('-'));
+  const words = argv.filter((a) => !a.startsWith('-'));
+  if (options.length > 0 || words.length > maxPositionals) {
+    const what = options[0]
+      ? `unknown option '${options[0]}'`
+      : `unexpected '${words[maxPositionals] ?? ''}'`;
+    process.stderr.write(`${what}\n${usage.endsWith('\n') ? usage : `${usage}\n`}`);
+    process.exit(2);
+  }
+  return words;
+}

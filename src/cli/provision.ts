@@ -5,6 +5,7 @@
  * nothing. Exit 0 = done, 1 = failed, 2 = bad arguments or configuration.
  */
 import { parseArgs } from 'node:util';
+import { answeredHelp } from './cli-args.js';
 import { loadConfig, type SharePointStoreConfig } from '../config.js';
 import { createGraphConnection } from '../infrastructure/graph/graph-client.js';
 import { tokenSourceFor } from '../infrastructure/graph/open-graph-store.js';
@@ -20,6 +21,7 @@ const USAGE = 'usage: npm run provision -- --site <site URL or site id>\n';
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 async function provision(argv: readonly string[]): Promise<number> {
+  if (answeredHelp(argv, USAGE)) return 0;
   let store: SharePointStoreConfig;
   let site: string;
   try {

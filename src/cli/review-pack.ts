@@ -6,6 +6,7 @@
  */
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { answeredHelp } from './cli-args.js';
 import { lastMeetingBefore, listMeetings } from '../application/committee/meetings.js';
 import { carsInRepository } from '../application/exports/car-source.js';
 import { collectReviewPack, reviewPackDocument } from '../application/exports/review-pack.js';
@@ -29,6 +30,7 @@ const hasTable = (db: Database, name: string): boolean =>
   undefined;
 
 async function run(argv: readonly string[]): Promise<number> {
+  if (answeredHelp(argv, USAGE)) return 0;
   let meeting: string;
   let out: string;
   let dbFile: string | undefined;

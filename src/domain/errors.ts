@@ -29,7 +29,8 @@ export const ERROR_CATALOGUE = {
   },
   'CAR.VERIFIER_IS_OWNER': {
     kind: 'invalid_state',
-    title: 'The effectiveness verifier must not own any of the actions',
+    title:
+      'The effectiveness verifier must not own any of the actions; a committee member who owns none may verify',
   },
   'CAR.MERGE_TARGET_INVALID': {
     kind: 'invalid_state',
@@ -47,6 +48,20 @@ export const ERROR_CATALOGUE = {
   'CAR.NUMBER_INVALID': { kind: 'validation', title: 'A CAR number reads CAR-YYYY-NNNN' },
   'ACTION.NOT_FOUND': { kind: 'not_found', title: 'No such action on this CAR' },
   'ACTION.NOT_OPEN': { kind: 'invalid_state', title: 'The action is no longer open' },
+  'ACTION.DUE_DATE_PAST': { kind: 'validation', title: 'A due date cannot be in the past' },
+  'ACTION.PROCEDURE_REVISION_MISSING': {
+    kind: 'invalid_state',
+    title: "A procedure change is done only once the procedure's new revision is recorded",
+  },
+  'CAR.NO_NEW_ACTION': {
+    kind: 'invalid_state',
+    title:
+      'After a verification found the actions not effective, verification needs a new or reopened action',
+  },
+  'CAR.MERGE_REASON_MISSING': {
+    kind: 'validation',
+    title: 'Merging a report needs a reason',
+  },
   'PROCEDURE_LINK.NOT_FOUND': { kind: 'not_found', title: 'No such procedure link on this CAR' },
   'PROCEDURE_LINK.ALREADY_REVISED': {
     kind: 'invalid_state',

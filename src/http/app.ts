@@ -14,6 +14,7 @@ import { exportRouter, type ExportRouterDeps } from './export-routes.js';
 import { notificationRouter, type NotificationRouterDeps } from './notification-routes.js';
 import { proceduresRouter, type ProceduresRouterDeps } from './procedures-routes.js';
 import { importRouter, type ImportRouterDeps } from './import-routes.js';
+import { traceContext, traceFields } from './trace-context.js';
 import { subscriptionRouter, type SubscriptionRouterDeps } from './subscription-routes.js';
 import { taskBoardRouter, type LocalBoardAccess } from './task-board-routes.js';
 import { notFoundHandler, problemHandler } from './problem.js';
@@ -85,6 +86,7 @@ const logRequests =
       logger.info(
         {
           correlationId: res.locals.correlationId as string,
+          ...traceFields(res),
           method: req.method,
           path: req.path,
           status: res.statusCode,
@@ -108,7 +110,7 @@ export async function createApp(deps: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(correlate, logRequests(deps.logger), wellFormedPath);
+  app.use(traceContext, correlate, logRequests(deps.logger), wellFormedPath);
   app.use(compressResponses());
   app.use(
     helmet({

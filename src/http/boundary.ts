@@ -8,8 +8,14 @@ import { TEXT_PROBLEM_MESSAGES, illFormedTextIn, textProblem } from '../domain/t
  * without ill-formed text. Routes then parse their fields with their own schemas.
  */
 
-// C0 controls and DEL: never part of an id, a date or a file name in our addresses.
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** C0 controls and DEL: never part of an id, a date or a file name in our addresses. */
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
 
 export const wellFormedPath: RequestHandler = (req, _res, next) => {
   for (const segment of req.path.split('/')) {
@@ -20,7 +26,7 @@ export const wellFormedPath: RequestHandler = (req, _res, next) => {
       next(new RectifyError('REQUEST.PATH_INVALID', { reason: 'malformed_percent_encoding' }));
       return;
     }
-    if (CONTROL.test(decoded) || textProblem(decoded) !== null) {
+    if (hasControl(decoded) || textProblem(decoded) !== null) {
       next(new RectifyError('REQUEST.PATH_INVALID', { reason: 'control_character' }));
       return;
     }

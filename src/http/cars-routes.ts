@@ -77,6 +77,17 @@ export function carsRouter(service: CarService): Router {
     sendCar(res, await service.get(principalOf(res), req.params.id), service.today());
   });
 
+  // The caller's own reports, newest first, paged by the store (the `reporter=me` list).
+  router.get('/me/reports', async (req, res) => {
+    const query = parse(CarListQuerySchema, { ...req.query, reporter: 'me' }, 'query');
+    const page = await service.list(principalOf(res), query);
+    const today = service.today();
+    res.json({
+      items: page.items.map((s) => toResource(s, today, principalOf(res))),
+      nextCursor: page.nextCursor,
+    });
+  });
+
   router.get('/me/actions', async (_req, res) => {
     res.json({ items: await service.myActions(principalOf(res)) });
   });

@@ -515,6 +515,21 @@ export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
           },
         },
       },
+      '/api/me/reports': {
+        get: {
+          operationId: 'myReports',
+          summary: "The caller's own reports, by the store's reporter filter",
+          tags: ['Reports'],
+          requestParams: { query: CarListQuerySchema.omit({ reporter: true }) },
+          responses: {
+            '200': {
+              description: 'One page',
+              ...json(z.object({ items: z.array(Car), nextCursor: z.string().nullable() })),
+            },
+            ...common,
+          },
+        },
+      },
       '/api/me/actions': {
         get: {
           operationId: 'myActions',

@@ -335,6 +335,7 @@ describe('the bot on /api/messages', () => {
     await act('mr', 'car.merge', {
       ...dataOf(card, 'car.merge'),
       target: targetNumber.toLowerCase(),
+      mergeReason: 'The same cloned badge',
     });
     expect((await carState(dup.carId)).state).toBe('merged');
   });

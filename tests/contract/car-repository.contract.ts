@@ -566,6 +566,26 @@ export function describeCarRepositoryContract(
         expect(await idsOf({ actionOwnerId: owner.id })).toEqual(sortedIds(owned));
       });
 
+      it('filters by the cause category of the investigation', async () => {
+        const investigating = async (causeCategory: 'process' | 'people') => {
+          const stored = await storeCarInState(repository, 'investigating');
+          return repository.update(
+            stored.car,
+            stored.etag,
+            changeWithAudit(stored.car, 'updateInvestigation', (c) => {
+              c.updateInvestigation(anOperationContext(), { causeCategory });
+            }),
+          );
+        };
+        const process = await investigating('process');
+        const people = await investigating('people');
+        await storeCarInState(repository, 'investigating');
+        expect(await idsOf({ causeCategories: ['process'] })).toEqual(sortedIds(process));
+        expect(await idsOf({ causeCategories: ['process', 'people'] })).toEqual(
+          sortedIds(process, people),
+        );
+      });
+
       it('filters by reporter', async () => {
         const reporter = aPerson();
         const mine = await report({ reporter });

@@ -160,6 +160,6 @@ describe('the Dockerfile', () => {
       expect(tab.status).toBe(200);
       expect(await tab.text()).toMatch(/<div id="root">|<html/i);
     },
-    15 * 60_000,
+    30 * 60_000,
   );
 });

@@ -10,7 +10,6 @@ import {
   AUDIT_LIST,
   C,
   CARS_LIST,
-  CHECKPOINTS_LIST,
   S,
   SEQUENCES_LIST,
   STATE_LIST,
@@ -90,7 +89,7 @@ describe('provisioning the Rectify lists', () => {
       AUDIT_LIST.displayName,
       SEQUENCES_LIST.displayName,
       'Rectify State',
-      CHECKPOINTS_LIST.displayName,
+      'CAR Audit Checkpoints',
     ]);
     expect(result.steps.every((s) => s.action === 'create list')).toBe(true);
     for (const [list, names] of Object.entries(QUERIED))

@@ -91,10 +91,15 @@ describe('the CAR lifecycle through the REST API', () => {
       expect(ops).toContain(op);
     const entries = (
       history.body as {
-        items: { field: string; operation: string; newValue: unknown; actor: { id: string } }[];
+        items: {
+          operation: string;
+          changes: { field: string; newValue: unknown }[];
+          actor: { id: string };
+        }[];
       }
     ).items;
-    const stateChanges = entries.filter((e) => e.field === 'state').map((e) => e.newValue);
+    const changes = entries.flatMap((e) => e.changes);
+    const stateChanges = changes.filter((c) => c.field === 'state').map((c) => c.newValue);
     expect(stateChanges).toEqual([
       'reported',
       'recorded',
@@ -104,7 +109,7 @@ describe('the CAR lifecycle through the REST API', () => {
       'verifying',
       'closed',
     ]);
-    expect(entries.find((e) => e.field === 'number')?.newValue).toBe(recorded.number);
+    expect(changes.find((c) => c.field === 'number')?.newValue).toBe(recorded.number);
   });
 
   it('reopens a closed CAR with a reason, and refuses any other change while closed', async () => {
@@ -176,7 +181,16 @@ describe('the CAR lifecycle through the REST API', () => {
       severity: 'low',
     });
     const dup = await report(h, 'otherReporter');
-    const merged = await act(h, 'mr', dup, '/merge', { target: recorded.number });
+    const noReason = await (
+      await h.as('mr')
+    )
+      .post(`/api/cars/${dup.id}/merge`, { target: recorded.number })
+      .set('If-Match', await etagOf(h, dup.id));
+    expect(noReason.body).toMatchObject({ code: 'CAR.MERGE_REASON_MISSING' });
+    const merged = await act(h, 'mr', dup, '/merge', {
+      target: recorded.number,
+      reason: 'Same tailgating event, reported twice',
+    });
     expect(merged.state).toBe('merged');
     expect(merged).toMatchObject({
       triage: { mergedInto: { id: target.id, number: recorded.number } },

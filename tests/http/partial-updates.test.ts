@@ -116,4 +116,24 @@ describe('partial investigation updates', () => {
     }
     expect((await investigationOf(car.id)).fiveWhys).toHaveLength(2);
   });
+
+  it("list the caller's own reports in GET /api/me/reports, paged, and nobody else's", async () => {
+    await report(h, 'otherReporter', { title: 'Mine, earlier' });
+    const mine = await report(h, 'otherReporter', { title: 'Mine to list' });
+    const theirs = await report(h, 'reporter', { title: 'Not theirs' });
+    const client = await h.as('otherReporter');
+    const first = await client.get('/api/me/reports?limit=1');
+    expect(first.status).toBe(200);
+    const page = first.body as {
+      items: { id: string; reporter: { id: string } }[];
+      nextCursor: string | null;
+    };
+    expect(page.items.map((c) => c.id)).toEqual([mine.id]);
+    const all = (await client.get('/api/me/reports?limit=200')).body as typeof page;
+    expect(all.items.every((c) => c.reporter.id === all.items[0]?.reporter.id)).toBe(true);
+    expect(all.items.map((c) => c.id)).toContain(mine.id);
+    expect(all.items.length).toBeGreaterThan(1);
+    expect(all.items.map((c) => c.id)).not.toContain(theirs.id);
+    expect(page.nextCursor).not.toBeNull();
+  });
 });

@@ -19,7 +19,6 @@ import {
   type Subscription,
 } from './subscription.js';
 
-
 /** Whatever logs (pino's Logger fits). */
 export interface WorkerLog {
   warn(obj: object, msg: string): void;

@@ -211,6 +211,7 @@ const BUTTONS: {
           max: 64,
           placeholder: 'CAR-YYYY-NNNN',
         }),
+        textInput('mergeReason', 'Why it is a duplicate', { required: true, multiline: true }),
       ],
       [execute('Merge', 'car.merge', t)],
     ),

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { TimeSlices, repeat, type Repeating } from '../../application/repeat.js';
+import type { CommitListener } from '../../application/ports/commit-signal.js';
 import type { Logger } from 'pino';
 import type { AuditFeed } from '../../application/ports/audit-feed.js';
 import { FeedCursor, Outbox, type ClaimedEntry } from '../../application/outbox.js';
 import type { Clock } from '../../application/ports/clock.js';
 import type { StateStore } from '../../application/ports/state-store.js';
 import type { CarRepository } from '../../domain/car/car-repository.js';
-import { NOTIFICATION_KINDS, notificationsFor, type Notification } from './notification-rules.js';
+import {
+  NOTIFICATION_KINDS,
+  notificationsFor,
+  type Notification,
+} from '../../application/notifications/notification-rules.js';
 
 export type DeliveryOutcome = 'sent' | 'no_conversation' | 'not_visible';
 
@@ -80,8 +85,11 @@ export class NotificationWorker {
     }
   }
 
-  /** Runs `tick` every `intervalMs` until stopped, or until `isOpen` says the store closed. */
-  start(intervalMs: number, isOpen: () => boolean): Repeating {
+  /**
+   * Runs `tick` every `intervalMs` until stopped, or until `isOpen` says the store closed, and
+   * after every commit `wake` signals.
+   */
+  start(intervalMs: number, isOpen: () => boolean, wake?: CommitListener): Repeating {
     const running: Repeating = repeat(
       intervalMs,
       async () => {
@@ -94,6 +102,7 @@ export class NotificationWorker {
       (err) => {
         this.deps.logger.error({ err }, 'notifications: tick failed');
       },
+      wake ? { wake } : {},
     );
     return running;
   }

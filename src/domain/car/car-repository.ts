@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditRecord } from '../audit/audit-entry.js';
 import type { LocalDate } from '../calendar/local-date.js';
 import type { Car } from './car.js';
-import type { ActionKind, Classification, ReportType } from './car-vocabulary.js';
+import type { ActionKind, CauseCategory, Classification, ReportType } from './car-vocabulary.js';
 import type { CarState } from './lifecycle.js';
 
 /** A CAR as stored, with the opaque concurrency token of that version. */
@@ -27,6 +27,8 @@ export interface CarQuery {
   readonly types?: readonly ReportType[] | undefined;
   readonly classifications?: readonly Classification[] | undefined;
   readonly actionKinds?: readonly ActionKind[] | undefined;
+  /** CARs whose investigation names one of these cause categories (similar nonconformities). */
+  readonly causeCategories?: readonly CauseCategory[] | undefined;
   /** CARs with an action (not cancelled) owned by this person. */
   readonly actionOwnerId?: string | undefined;
   readonly reporterId?: string | undefined;

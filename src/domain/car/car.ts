@@ -502,6 +502,8 @@ export class Car {
 
   merge(ctx: OperationContext, input: { target: MergeTarget; reason?: string | null }): void {
     this.guard('merge');
+    const reason = (input.reason ?? '').trim();
+    if (reason === '') throw new RectifyError('CAR.MERGE_REASON_MISSING');
     const t = input.target;
     if (
       t.id === this.id ||
@@ -516,7 +518,7 @@ export class Car {
         by: ctx.actor,
         at: ctx.now,
         on: ctx.today,
-        reason: input.reason ?? null,
+        reason,
         mergedInto: { id: t.id, number: t.number },
       },
     });
@@ -642,7 +644,17 @@ export class Car {
 
   completeAction(ctx: OperationContext, actionId: string, input: { note: string }): void {
     this.guard('completeAction');
-    this.openAction(actionId);
+    const action = this.openAction(actionId);
+    // A procedure change is done when the procedure's new revision exists (ISO 27001 7.5.3).
+    const unrevised = this.props.procedureLinks.filter((l) => l.newRevision === null);
+    if (
+      action.kind === 'procedure_change' &&
+      (this.props.procedureLinks.length === 0 || unrevised.length > 0)
+    )
+      throw new RectifyError('ACTION.PROCEDURE_REVISION_MISSING', {
+        actionId,
+        procedureLinks: unrevised.map((l) => l.id),
+      });
     this.transition('completeAction', {
       actions: this.props.actions.map((a) =>
         a.id === actionId
@@ -796,6 +808,16 @@ export class Car {
 
   startVerification(_ctx: OperationContext, policy: DueDatePolicy): void {
     this.guard('startVerification');
+    // After "not effective", the same finished actions cannot be verified again as they were.
+    const last = this.props.verifications.at(-1);
+    if (
+      last &&
+      !last.effective &&
+      !this.props.actions.some(
+        (a) => a.createdAt > last.at || (a.completedAt !== null && a.completedAt > last.at),
+      )
+    )
+      throw new RectifyError('CAR.NO_NEW_ACTION', { ineffectiveAt: last.at });
     const open = this.props.actions.filter((a) => a.status === 'open');
     if (open.length > 0)
       throw new RectifyError('CAR.OPEN_ACTIONS', { openActions: open.map((a) => a.id) });
@@ -928,4 +950,16 @@ export class Car {
     if (action.status !== 'open') throw new RectifyError('ACTION.NOT_OPEN', { actionId });
     return action;
   }
+}
+
+/**
+ * A due date a person gives an action is today or later (ACTION.DUE_DATE_PAST otherwise).
+ * Applied to every command that sets one; dates the product derives are never in the past.
+ */
+export function assertDueDateNotPast(
+  ctx: OperationContext,
+  dueDate: LocalDate | null | undefined,
+): void {
+  if (dueDate !== null && dueDate !== undefined && dueDate < ctx.today)
+    throw new RectifyError('ACTION.DUE_DATE_PAST', { dueDate, today: ctx.today });
 }

@@ -141,6 +141,13 @@ function matcherOf(query: CarQuery): (car: Car) => boolean {
     )
       return false;
     if (query.actionOwnerId !== undefined && !car.ownsAction(query.actionOwnerId)) return false;
+    const cause = p.investigation.causeCategory;
+    if (
+      query.causeCategories &&
+      query.causeCategories.length > 0 &&
+      (cause === null || !query.causeCategories.includes(cause))
+    )
+      return false;
     if (query.overdue === true && !car.isOverdue(query.today)) return false;
     if (words.length > 0) {
       const haystack = [

@@ -30,6 +30,7 @@ import { verifyChain, type ChainedRow } from '../audit/hash-chain.js';
 import { encodeCarFacts } from '../../application/ports/car-facts.js';
 import { carFactsOf } from '../../application/ports/car-scan.js';
 import { parseCarRecord } from './car-record.schema.js';
+import type { CommitSignal } from '../../application/ports/commit-signal.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 /** The columns kept beside the record for filtering and sorting: checked against it on read. */
@@ -122,6 +123,8 @@ export interface SqliteAuditOptions {
   readonly seal: AuditSeal;
   /** The folder of checkpoint files (outside the data folder); null keeps no checkpoints. */
   readonly checkpointDir: string | null;
+  /** Raised after each write commits (the notifier starts at once). */
+  readonly commits?: CommitSignal;
   /** Told when a checkpoint could not be written after a committed write (the write stands). */
   readonly onCheckpointFailure?: (error: unknown) => void;
   /** Told when a record fails its integrity check on read (before CAR.INTEGRITY_FAILED). */
@@ -578,6 +581,7 @@ export class SqliteCarRepository implements CarRepository {
       const outcome = this.createTx(car, audit, idempotency);
       this.checkpoint(car.id, outcome);
       adoptNumber(car, outcome.assigned);
+      if (!outcome.replayed) this.audit.commits?.raise();
       return { stored: detached(outcome.stored), replayed: outcome.replayed };
     });
   }
@@ -587,6 +591,7 @@ export class SqliteCarRepository implements CarRepository {
       const outcome = this.updateTx(car, expectedEtag, audit);
       this.checkpoint(car.id, outcome);
       adoptNumber(car, outcome.assigned);
+      this.audit.commits?.raise();
       return detached(outcome.stored);
     });
   }
@@ -641,6 +646,14 @@ export class SqliteCarRepository implements CarRepository {
           .join(', ')}))`,
       );
       params.push(...query.actionKinds);
+    }
+    if (query.causeCategories && query.causeCategories.length > 0) {
+      where.push(
+        `json_extract(c.body, '$.investigation.causeCategory') IN (${query.causeCategories
+          .map(() => '?')
+          .join(', ')})`,
+      );
+      params.push(...query.causeCategories);
     }
     if (query.actionOwnerId !== undefined) {
       where.push(
@@ -814,8 +827,8 @@ export class SqliteCarRepository implements CarRepository {
    */
   private carryOverOlderTrail(): void {
     const pending = this.db
-      .prepare<[], { id: string; body: string }>(
-        'SELECT id, body FROM cars WHERE audit_seq IS NULL',
+      .prepare<[], { id: string; body: string; updated_at: string }>(
+        'SELECT id, body, updated_at FROM cars WHERE audit_seq IS NULL',
       )
       .all();
     if (pending.length > 0) {
@@ -884,8 +897,33 @@ export class SqliteCarRepository implements CarRepository {
             });
             head = { seq: sealed.entry.seq, mac: sealed.mac };
           });
-          if (head.seq === 0)
-            throw new Error(`CAR ${car.id} has no audit trail in the older release to carry over`);
+          if (head.seq === 0) {
+            // A record the older release kept without any trail: adopted as it is, and said so.
+            const sealed = sealEntry(this.seal, {
+              store: this.store,
+              head,
+              audit: {
+                carId: car.id,
+                operation: 'adoptRecord',
+                actor: { id: 'rectify', name: 'Rectify' },
+                at: car.updated_at,
+                reason: 'The older release kept no audit trail for this record',
+                changes: [],
+              },
+              extra: [],
+              recordText: car.body,
+            });
+            this.statements.insertTrail.run({
+              car_id: car.id,
+              car_seq: sealed.entry.seq,
+              operation: 'adoptRecord',
+              actor_id: 'rectify',
+              at: car.updated_at,
+              entry: sealed.text,
+              mac: sealed.mac,
+            });
+            head = { seq: sealed.entry.seq, mac: sealed.mac };
+          }
           setHead.run(head.seq, head.mac, car.id);
         }
       });

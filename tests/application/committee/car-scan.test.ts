@@ -127,8 +127,7 @@ describe('the SQLite scan', () => {
     db.prepare("UPDATE cars SET body = json_remove(body, '$.plannedAt') WHERE id = ?").run(
       older.car.id,
     );
-    // The repository refuses a record edited outside Rectify (its seal no longer holds, issue
-    // 14); the scan reads the stored record as it is, the missing time as null.
+    // The repository refuses a record changed behind its back; the scan reads it as it is.
     await expect(repository.findById(older.car.id)).rejects.toMatchObject({
       code: 'CAR.INTEGRITY_FAILED',
     });

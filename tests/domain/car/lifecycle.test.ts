@@ -54,7 +54,10 @@ const RUN: Record<CarOperation, { prepare?: (car: Car) => void; run: (car: Car) 
   },
   merge: {
     run: (c) => {
-      c.merge(ctx, { target: { id: 'other', number: 'CAR-2026-0009', state: 'investigating' } });
+      c.merge(ctx, {
+        target: { id: 'other', number: 'CAR-2026-0009', state: 'investigating' },
+        reason: 'Same event',
+      });
     },
   },
   reclassify: {
@@ -451,7 +454,7 @@ describe('the gates of clause 10.2', () => {
         number: string | null = 'CAR-2026-0002',
       ) =>
       () => {
-        reported.merge(ctx, { target: { id, number, state } });
+        reported.merge(ctx, { target: { id, number, state }, reason: 'Same event' });
       };
     expect(codeOf(merge('reported', 'other', null))).toBe('CAR.MERGE_TARGET_INVALID');
     expect(codeOf(merge('closed'))).toBe('CAR.MERGE_TARGET_INVALID');

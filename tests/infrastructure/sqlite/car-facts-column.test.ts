@@ -191,7 +191,7 @@ describe('the facts in the write path', () => {
     const { db, repository } = aStore();
     const stored = await storeCarInState(repository, 'recorded');
     const before = rowOf(db, stored.car.id);
-    // The audit append comes after the CAR's row in the same transaction: make it fail.
+    // The audit append is in the same transaction as the CAR's row: make it fail.
     db.exec(`CREATE TRIGGER fail_audit BEFORE INSERT ON audit_trail
              BEGIN SELECT RAISE(ABORT, 'the disk said no'); END`);
     const car = stored.car;

@@ -147,26 +147,6 @@ describe('SqliteStateStore batches', () => {
     }
   });
 
-  it('rolls the whole batch back when the process cannot finish it', async () => {
-    const { store, another, close } = await makeStore();
-    try {
-      const other = (await another());
-      // Another connection holds the write lock: the batch fails as a whole, nothing is half-done.
-      const db = (other as unknown as { db: Database }).db;
-      db.pragma('busy_timeout = 0');
-      const mine = (store as unknown as { db: Database }).db;
-      mine.pragma('busy_timeout = 0');
-      db.exec('BEGIN IMMEDIATE');
-      await expect(
-        store.createAllIfAbsent([{ key: 'x', kind: 'k', value: 1, dueAt: null }]),
-      ).rejects.toThrow();
-      db.exec('ROLLBACK');
-      expect(await store.get('x')).toBeNull();
-    } finally {
-      await close();
-    }
-  });
-
   it('replaces a batch by compare-and-set: a stale or forged etag changes only its own record', async () => {
     const { store, close } = await makeStore();
     try {

@@ -101,6 +101,8 @@ const query = (filter: CarListFilter): string => {
   list('state', filter.state);
   list('type', filter.type);
   list('classification', filter.classification);
+  list('causeCategory', filter.causeCategory);
+  if (filter.cursor) p.set('cursor', filter.cursor);
   if (filter.overdue !== undefined) p.set('overdue', String(filter.overdue));
   if (filter.q) p.set('q', filter.q);
   if (filter.owner) p.set('owner', filter.owner);
@@ -173,6 +175,11 @@ export class RectifyClient {
 
   async listCars(filter: CarListFilter = {}): Promise<Page<Car>> {
     return (await this.send<Page<Car>>('GET', `/api/cars${query(filter)}`)).data;
+  }
+
+  /** The caller's own reports, newest first (`GET /api/me/reports`). */
+  async myReports(filter: CarListFilter = {}): Promise<Page<Car>> {
+    return (await this.send<Page<Car>>('GET', `/api/me/reports${query(filter)}`)).data;
   }
 
   async getCar(idOrNumber: string): Promise<Car> {

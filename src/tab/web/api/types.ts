@@ -61,6 +61,8 @@ export interface CarListFilter {
   readonly state?: readonly string[];
   readonly type?: readonly string[];
   readonly classification?: readonly string[];
+  readonly causeCategory?: readonly string[];
+  readonly cursor?: string;
   readonly overdue?: boolean;
   readonly q?: string;
   readonly owner?: string;

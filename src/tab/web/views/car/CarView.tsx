@@ -14,14 +14,11 @@ import { ProceduresSection } from './ProceduresSection.js';
 import { TasksSection } from './TasksSection.js';
 import { DownloadButton } from '../../components/DownloadButton.js';
 
-const MrOperations = lazy(() =>
-  import('../mr/MrOperations.js').then((m) => ({ default: m.MrOperations })),
-);
-const CommitteeReviewForm = lazy(() =>
-  import('../committee/CommitteeReviewForm.js').then((m) => ({ default: m.CommitteeReviewForm })),
+const CarOperations = lazy(() =>
+  import('./operations/CarOperations.js').then((m) => ({ default: m.CarOperations })),
 );
 
-/** One report or CAR: what is recorded, its history, and (for the MR) every operation. */
+/** One report or CAR: what is recorded, its history, and every operation this person may run now. */
 export function CarView({ id }: { id: string }) {
   const session = useSession();
   const { me } = session;
@@ -77,25 +74,15 @@ export function CarView({ id }: { id: string }) {
           <TasksSection car={current} />
           <ProceduresSection car={current} />
         </Stack>
-        {(isMr || isCommittee) && (
+        {current.availableCommands.length > 0 && (
           <Suspense fallback={<Loading />}>
-            {isMr ? (
-              <MrOperations
-                car={current}
-                history={history.data ?? []}
-                onChanged={(next) => {
-                  car.set(next);
-                }}
-              />
-            ) : (
-              <CommitteeReviewForm
-                car={current}
-                history={history.data ?? []}
-                onChanged={(next) => {
-                  car.set(next);
-                }}
-              />
-            )}
+            <CarOperations
+              car={current}
+              history={history.data ?? []}
+              onChanged={(next) => {
+                car.set(next);
+              }}
+            />
           </Suspense>
         )}
       </div>

@@ -6,6 +6,8 @@ import {
   MessageBarTitle,
 } from '@fluentui/react-components';
 import { formatDateTime } from '../../app/labels.js';
+import type { CommandBody } from '../../api/types.js';
+import { investigationDifferences } from './operations/investigation-changes.js';
 import type { CarOperations } from './use-car-operations.js';
 
 const TELLING_KEYS = ['description', 'summary', 'decision', 'title', 'reason', 'evidence', 'name'];
@@ -29,12 +31,40 @@ export function ConflictNotice({ ops }: { ops: CarOperations }) {
   const c = ops.conflict;
   if (!c) return null;
   const who = [...new Set(c.others.map((o) => o.actor.name))].join(', ') || 'Someone';
+  const differences =
+    c.op === 'updateInvestigation'
+      ? investigationDifferences(
+          c.body as CommandBody<'updateInvestigation'>,
+          c.current.investigation,
+        )
+      : [];
   return (
     <MessageBar intent="warning" role="alert" layout="multiline">
       <MessageBarBody>
         <MessageBarTitle>{who} changed this CAR while you were working</MessageBarTitle>
         Your change “{c.label}” was not saved. The page now shows the current CAR; what you typed is
         kept. Their change:
+        {differences.length > 0 && (
+          <table aria-label="Your change beside theirs">
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Your change</th>
+                <th scope="col">Stored now</th>
+              </tr>
+            </thead>
+            <tbody>
+              {differences.map((d) => (
+                <tr key={d.field}>
+                  <th scope="row">{d.field}</th>
+                  <td>{brief(d.mine)}</td>
+                  <td>{brief(d.current)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        “Send my change again” sends only the fields you changed.
         <ul aria-label="The other change">
           {c.others
             .flatMap((o) =>

@@ -9,6 +9,8 @@ export interface Conflict {
   readonly body: unknown;
   /** What the other person did, from the audit trail, since the version this user saw. */
   readonly others: readonly AuditEntry[];
+  /** The CAR as it is stored now. */
+  readonly current: Car;
 }
 
 export interface CarOperations {
@@ -70,6 +72,7 @@ export function useCarOperations(
           label,
           body,
           others: trail.filter((x) => x.sequence > knownSequence),
+          current: fresh,
         });
         onChanged(fresh);
       } else {

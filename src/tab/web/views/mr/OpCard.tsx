@@ -18,6 +18,8 @@ export function OpCard({
   error,
   children,
   extraButtons,
+  command,
+  target,
 }: {
   title: string;
   submitLabel: string;
@@ -26,6 +28,9 @@ export function OpCard({
   error?: ApiError | undefined;
   children?: ReactNode;
   extraButtons?: ReactNode;
+  /** The command this form runs, and the action or link it aims at (for tests and tools). */
+  command?: string;
+  target?: string;
 }) {
   const styles = useOpCardStyles();
   const id = useId();
@@ -34,7 +39,14 @@ export function OpCard({
     if (!busy) onSubmit();
   };
   return (
-    <form className={styles.card} onSubmit={submit} aria-labelledby={id} noValidate>
+    <form
+      className={styles.card}
+      onSubmit={submit}
+      aria-labelledby={id}
+      noValidate
+      data-command={command}
+      data-target={target}
+    >
       <Text as="h4" weight="semibold" id={id}>
         {title}
       </Text>

@@ -1,5 +1,5 @@
 import { Text } from '@fluentui/react-components';
-import { useApiData, useSession } from '../../api/api-context.js';
+import { useApiData } from '../../api/api-context.js';
 import { CarTable } from '../../components/CarTable.js';
 import { ErrorBar } from '../../components/ErrorBar.js';
 import { Loading } from '../../components/Loading.js';
@@ -7,12 +7,8 @@ import { Stack } from '../../components/Section.js';
 
 /** The member's own reports: state, CAR number, next step and who holds it. */
 export function MyReportsView() {
-  const { me } = useSession();
-  const cars = useApiData(
-    (s) => s.client.listCars({ sort: 'reportedAt', order: 'desc', limit: 200 }),
-    [],
-  );
-  const mine = (cars.data?.items ?? []).filter((c) => c.reporter.id === me.id);
+  const cars = useApiData((s) => s.client.myReports({ limit: 200 }), []);
+  const mine = cars.data?.items ?? [];
   return (
     <Stack>
       <Text as="h2" size={600} weight="semibold">

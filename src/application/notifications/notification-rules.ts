@@ -1,4 +1,4 @@
-import type { CarChange as FeedChange } from '../../application/ports/audit-feed.js';
+import type { CarChange as FeedChange } from '../ports/audit-feed.js';
 import type { CarPrimitives } from '../../domain/car/car.js';
 import { LIFECYCLE, type CarOperation } from '../../domain/car/lifecycle.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { notificationsFor } from '../../src/bot/notifications/notification-rules.js';
-import { aPerson, anOperationContext, carInState } from '../support/car-mother.js';
+import { notificationsFor } from '../../../src/application/notifications/notification-rules.js';
+import { aPerson, anOperationContext, carInState } from '../../support/car-mother.js';
 
 const reporter = aPerson({ id: 'reporter-1', name: 'Rae Porter' });
 const owner = aPerson({ id: 'owner-1', name: 'Olu Owner' });
