@@ -11,9 +11,9 @@ import { commandWithoutOptions } from '../src/cli/cli-args.js';
  * figure next to its same-run baseline and the ratio, with the machine's load average.
  */
 const names = commandWithoutOptions(
-  'usage: npm run bench [-- <name> ...]\n  runs bench/*.bench.ts, or the benches named exactly\n',
-  Number.POSITIVE_INFINITY,
-);
+  'usage: npm run bench [-- <name> ...]\n  runs bench/*.bench.ts, or those named exactly\n',
+  Number.MAX_SAFE_INTEGER,
+).filter((a) => a !== '--');
 const dir = path.dirname(new URL(import.meta.url).pathname);
 const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { answeredHelp } from './cli-args.js';
 import {
   RegisterImport,
   type ImportReport,
@@ -54,6 +55,7 @@ function text(report: ImportReport): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (answeredHelp(argv, USAGE)) return 0;
   let values;
   let positionals: string[];
   try {

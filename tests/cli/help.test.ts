@@ -12,6 +12,8 @@ const COMMANDS: readonly (readonly [string, readonly string[]])[] = [
   ['npm run audit:verify', [TSX, 'src/cli/audit-verify.ts']],
   ['npm run review-pack', [TSX, 'src/cli/review-pack.ts']],
   ['npm run provision', [TSX, 'src/cli/provision.ts']],
+  ['npm run procedures', [TSX, 'src/cli/procedures.ts']],
+  ['npm run import', [TSX, 'src/cli/import.ts']],
   ['npm run connector', [TSX, 'scripts/connector.ts']],
   ['npm run package', [TSX, 'scripts/package-app.ts']],
   ['npm run emulator', [TSX, 'scripts/graph-emulator.ts']],
