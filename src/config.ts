@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   REMINDER_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
   REMINDER_CHANNELS: z.string().default('inbox,bot'),
   TEAMS_APP_ID: z.string().trim().min(1).optional(),
+  /** The org catalog id once the app is published (teamsapp.yml writes it); deep links use it. */
+  TEAMS_APP_PUBLISHED_APP_ID: z.string().trim().min(1).optional(),
   PROCEDURES_DIR: z.string().trim().min(1).default('procedures'),
   PROCEDURE_LIBRARY_NAME: z.string().trim().min(1).optional(),
   PROCEDURE_WATCH_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
@@ -242,6 +244,16 @@ function reminderConfig(
         'REMINDER_CHANNELS: activity-feed needs the Graph connection of STORE=sharepoint',
       );
     if (!e.TEAMS_APP_ID) problems.push('REMINDER_CHANNELS: activity-feed needs TEAMS_APP_ID');
+    // Teams files an activity notification only from the app named in the manifest's
+    // webApplicationInfo.id (https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications).
+    if (
+      store.kind === 'sharepoint' &&
+      e.AAD_APP_CLIENT_ID &&
+      store.clientId !== e.AAD_APP_CLIENT_ID
+    )
+      problems.push(
+        `REMINDER_CHANNELS: activity-feed notifications would be sent by GRAPH_CLIENT_ID ${store.clientId}, but Teams takes them only from the manifest's webApplicationInfo.id (AAD_APP_CLIENT_ID ${e.AAD_APP_CLIENT_ID}): give Rectify's Graph access to that same Entra app, or leave activity-feed out of REMINDER_CHANNELS`,
+      );
   }
   return {
     dueSoonDays: e.REMINDER_DUE_SOON_DAYS,
@@ -249,7 +261,7 @@ function reminderConfig(
     digestDaysBefore: e.REMINDER_DIGEST_DAYS_BEFORE,
     intervalMs: e.REMINDER_INTERVAL_MS,
     channels,
-    teamsAppId: e.TEAMS_APP_ID ?? null,
+    teamsAppId: e.TEAMS_APP_PUBLISHED_APP_ID ?? e.TEAMS_APP_ID ?? null,
   };
 }
 
@@ -294,7 +306,11 @@ function taskBoardConfig(
     plannerPlanId: e.PLANNER_PLAN_ID ?? null,
     intervalMs: e.TASK_SYNC_INTERVAL_MS,
     pollMs: e.TASK_BOARD_POLL_MS,
-    deepLink: { teamsAppId: e.TEAMS_APP_ID ?? null, entityId: 'rectify', webUrl },
+    deepLink: {
+      teamsAppId: e.TEAMS_APP_PUBLISHED_APP_ID ?? e.TEAMS_APP_ID ?? null,
+      entityId: 'rectify',
+      webUrl,
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import {
   resolveRectifyLists,
 } from './infrastructure/graph/graph-list-car-repository.js';
 import { openGraphStateStore } from './infrastructure/graph/graph-state-store.js';
+import { GatedAuditFeed, GatedStateStore, PollGate } from './infrastructure/graph/poll-gate.js';
 import type { SharePointListClient } from './infrastructure/graph/sharepoint-list-client.js';
 import { PlannerTaskBoard } from './infrastructure/graph/planner-task-board.js';
 import { openDatabase, type Database } from './infrastructure/sqlite/database.js';
@@ -73,9 +74,20 @@ export async function openStores(config: Config): Promise<Stores> {
     const connection = graphConnectionFor(config.store);
     const lists = listClientFor(config.store, connection);
     const ids = await resolveRectifyLists(lists);
-    repository = new GraphListCarRepository(lists, ids, sealFor(config.audit));
-    state = await openGraphStateStore(lists);
-    feed = new GraphAuditFeed(lists, { cars: ids.cars, audit: ids.audit });
+    // One background poller per tenant, backing off when idle (SharePoint's throttling budget).
+    const shared = await openGraphStateStore(lists);
+    const gate = new PollGate({ state: shared });
+    repository = new GraphListCarRepository(lists, ids, sealFor(config.audit), {
+      timeZone: config.timeZone,
+      onWrite: () => {
+        gate.noteActivity();
+      },
+    });
+    state = new GatedStateStore(shared, gate);
+    feed = new GatedAuditFeed(
+      new GraphAuditFeed(lists, { cars: ids.cars, audit: ids.audit }),
+      gate,
+    );
     scan = new GraphCarScan(lists, { cars: ids.cars });
     graph = { connection, lists };
   } else {

@@ -107,12 +107,33 @@ describe('tampering with the SharePoint lists', () => {
     ).rejects.toMatchObject({ code: 'CAR.INTEGRITY_FAILED' });
   });
 
+  it('the "Recorded on" day moved by one day either way: detected and refused', async () => {
+    const item = carItem(other.car.id);
+    const shown = String(item.fields[C.recordedOn]);
+    const day = other.car.toPrimitives().triage?.on ?? '';
+    // The site (Pacific, SharePoint's default) shows the day as its midnight there; a site in
+    // Tokyo would show the same day's midnight 17 hours earlier: both are that day.
+    expect(shown).toBe(`${day}T08:00:00Z`);
+    const moved = (hours: number): string =>
+      new Date(Date.parse(shown) + hours * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    edit(item, { [C.recordedOn]: moved(-17) });
+    expect(await kindsOf(other.car.id)).toEqual([]);
+
+    for (const hours of [24, -24]) {
+      edit(item, { [C.recordedOn]: moved(hours) });
+      expect(await kindsOf(other.car.id)).toContain('column_mismatch');
+      await refused(other.car.id);
+    }
+  });
+
   it('an edited audit item: detected as not matching its MAC', async () => {
     const [first] = auditItemsOf(car.car.id);
     if (!first) throw new Error('the CAR has audit items');
-    edit(first, {
-      [A.entries]: String(first.fields[A.entries]).replace('Priya Shah', 'Someone Else'),
-    });
+    const text = String(first.fields[A.entries]);
+    const name = car.car.toPrimitives().reporter.name;
+    const forged = text.replace(name, 'Someone Else');
+    expect(forged).not.toBe(text);
+    edit(first, { [A.entries]: forged });
 
     expect(await kindsOf(car.car.id)).toContain('entry_forged');
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { RectifyError } from '../../src/domain/errors.js';
+import { TEST_AUDIT_KEY } from '../support/audit-seal.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -83,6 +84,7 @@ describe('the store configuration', () => {
         RECTIFY_MODE: 'production',
         BOT_ID: 'bot',
         BOT_PASSWORD: 'pw',
+        AUDIT_KEY: TEST_AUDIT_KEY,
         GRAPH_BASE_URL: 'http://127.0.0.1:5055/v1.0',
       }),
     ).toEqual([expect.stringContaining('GRAPH_BASE_URL must be an https URL')]);

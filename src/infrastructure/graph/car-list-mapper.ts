@@ -142,6 +142,8 @@ export interface WriteState {
   readonly lastAudit: AuditItemFields;
   /** The record column's text (`recordTextOf`), which the audit entry seals. */
   readonly recordText: string;
+  /** The organisation's time zone, for date-only columns (UTC when not given). */
+  readonly timeZone?: string | undefined;
 }
 
 /** The text of the record column: what the audit entry's digest covers. */
@@ -151,8 +153,34 @@ export const recordTextOf = (car: Car, updatedAt: string): string =>
 const uniqueList = (values: readonly string[]): string =>
   values.length === 0 ? '' : `;${[...new Set(values)].join(';')};`;
 
+/**
+ * A day for a date-only column. SharePoint keeps the day the instant falls on in the site's
+ * time zone (https://learn.microsoft.com/en-us/graph/api/resources/datetimecolumn), so the day
+ * is written as its noon in the organisation's time zone: the same day for a site up to 11
+ * hours either side of it (midnight UTC is the day before anywhere west of UTC).
+ */
+export function dateOnlyInstant(day: string, timeZone = 'UTC'): string {
+  const noonUtc = Date.parse(`${day}T12:00:00Z`);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(noonUtc));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+  return new Date(noonUtc - (local - noonUtc)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The columns kept beside the record (for filtering, sorting and the committee's views). */
-export function indexedFieldsOf(car: Car, updatedAt: string): Record<string, unknown> {
+export function indexedFieldsOf(
+  car: Car,
+  updatedAt: string,
+  timeZone?: string,
+): Record<string, unknown> {
   const p = car.toPrimitives();
   const live = p.actions.filter((a) => a.status !== 'cancelled');
   const due = car.nextDueDate();
@@ -168,8 +196,9 @@ export function indexedFieldsOf(car: Car, updatedAt: string): Record<string, unk
     [C.reporterName]: p.reporter.name.slice(0, 255),
     [C.reportedAt]: normalisedInstant(p.reportedAt, `reportedAt of CAR ${p.id}`),
     [C.changedAt]: updatedAt,
-    [C.recordedOn]: p.triage?.decision === 'recorded' ? `${p.triage.on}T00:00:00Z` : null,
-    [C.nextDue]: due === null ? null : `${due}T00:00:00Z`,
+    [C.recordedOn]:
+      p.triage?.decision === 'recorded' ? dateOnlyInstant(p.triage.on, timeZone) : null,
+    [C.nextDue]: due === null ? null : dateOnlyInstant(due, timeZone),
     [C.actionOwnerIds]: uniqueList(live.map((a) => a.owner.id)),
     [C.actionOwnerNames]: [...new Set(live.map((a) => a.owner.name))].join('; '),
     [C.actionKinds]: uniqueList(live.map((a) => a.kind)).slice(0, 255),
@@ -180,7 +209,7 @@ export function indexedFieldsOf(car: Car, updatedAt: string): Record<string, unk
 /** The fields of a CAR's list item, for a create or a full update. */
 export function carFields(car: Car, state: WriteState): Record<string, unknown> {
   return {
-    ...indexedFieldsOf(car, state.updatedAt),
+    ...indexedFieldsOf(car, state.updatedAt, state.timeZone),
     [C.carId]: car.id,
     [C.writeId]: state.writeId,
     [C.auditHead]: `${state.auditHead.seq}:${state.auditHead.mac}`,

@@ -99,7 +99,9 @@ export function signedCheckpointOf(fields: Fields): SignedCheckpoint {
 }
 
 /** Columns kept beside the record, and how to compare what SharePoint gives back. */
-const CHECKED: readonly { readonly name: string; readonly kind: 'text' | 'instant' | 'flag' }[] = [
+type ColumnKind = 'text' | 'instant' | 'flag' | 'day';
+
+const CHECKED: readonly { readonly name: string; readonly kind: ColumnKind }[] = [
   { name: C.title, kind: 'text' },
   { name: C.number, kind: 'text' },
   { name: C.state, kind: 'text' },
@@ -111,8 +113,8 @@ const CHECKED: readonly { readonly name: string; readonly kind: 'text' | 'instan
   { name: C.reporterName, kind: 'text' },
   { name: C.reportedAt, kind: 'instant' },
   { name: C.changedAt, kind: 'instant' },
-  { name: C.recordedOn, kind: 'instant' },
-  { name: C.nextDue, kind: 'instant' },
+  { name: C.recordedOn, kind: 'day' },
+  { name: C.nextDue, kind: 'day' },
   { name: C.actionOwnerIds, kind: 'text' },
   { name: C.actionOwnerNames, kind: 'text' },
   { name: C.actionKinds, kind: 'text' },
@@ -126,6 +128,25 @@ const CHECKED: readonly { readonly name: string; readonly kind: 'text' | 'instan
 
 /** The columns a check reads besides the record. */
 export const CHECKED_COLUMNS: readonly string[] = CHECKED.map((c) => c.name);
+
+const HOUR = 3_600_000;
+
+/**
+ * A date-only column holds a day in the site's time zone and answers its midnight there
+ * (https://learn.microsoft.com/en-us/graph/api/resources/datetimecolumn); the record's day is
+ * written as its noon in the organisation's time zone (`expected`). The stored value says the
+ * record's day when it lies in the 24 hours up to that noon: the day's midnight in a site up
+ * to 12 hours either side, or the noon itself. A day before or after is outside.
+ */
+function sameDay(stored: unknown, expected: unknown): boolean {
+  if (stored === null || stored === undefined || stored === '')
+    return expected === null || expected === undefined || expected === '';
+  if (typeof stored !== 'string' || typeof expected !== 'string') return false;
+  const at = Date.parse(stored);
+  const noon = Date.parse(expected);
+  if (Number.isNaN(at) || Number.isNaN(noon)) return false;
+  return at > noon - 24 * HOUR && at <= noon;
+}
 
 function comparable(
   kind: 'text' | 'instant' | 'flag',
@@ -146,8 +167,10 @@ export function columnProblemsOfItem(
   fields: Fields,
   expected: Readonly<Record<string, unknown>>,
 ): string[] {
-  return CHECKED.filter(
-    (c) => comparable(c.kind, fields[c.name]) !== comparable(c.kind, expected[c.name]),
+  return CHECKED.filter((c) =>
+    c.kind === 'day'
+      ? !sameDay(fields[c.name], expected[c.name])
+      : comparable(c.kind, fields[c.name]) !== comparable(c.kind, expected[c.name]),
   ).map(
     (c) =>
       `column ${c.name} is ${JSON.stringify(fields[c.name] ?? null)} but the record says ${JSON.stringify(expected[c.name] ?? null)}`,

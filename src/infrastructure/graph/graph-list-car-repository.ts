@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import type { AuditEntry, AuditRecord, FieldChange } from '../../domain/audit/audit-entry.js';
-import { formatCarNumber, parseCarNumber, type CarNumber } from '../../domain/car/car-number.js';
 import type {
   CarPage,
   CarQuery,
@@ -10,55 +8,32 @@ import type {
   IdempotencyClaim,
   StoredCar,
 } from '../../domain/car/car-repository.js';
+import type { CarNumber } from '../../domain/car/car-number.js';
 import { Car } from '../../domain/car/car.js';
 import { RectifyError } from '../../domain/errors.js';
 import type { AuditSeal } from '../audit/audit-seal.js';
-import {
-  NO_HEAD,
-  auditEntryOf,
-  sealEntry,
-  verifyCarTrail,
-  type StoredEntry,
-  type TrailHead,
-  type TrailProblem,
-  type TrailVerdict,
-} from '../audit/audit-trail.js';
-import { latestCheckpoints } from '../audit/checkpoints.js';
-import {
-  AUDIT_SELECT,
-  checkCarItem,
-  checkpointItemFields,
-  columnProblemsOfItem,
-  signedCheckpointOf,
-  storedEntryOfItem,
-  trailItemFields,
-  type AuditItemFields,
-} from './graph-car-trail.js';
+import { NO_HEAD, type TrailVerdict } from '../audit/audit-trail.js';
+import { CarAuditTrail, type CarCheckpoint, type StoreVerdict } from './car-audit-trail.js';
 import {
   CAR_SELECT,
   carFields,
   idempotencyKeyOf,
-  indexedFieldsOf,
   normalisedInstant,
   recordTextOf,
-  sortColumnOf,
-  storedCarOf,
   type ItemMeta,
 } from './car-list-mapper.js';
-import { GraphRequestError } from './graph-client.js';
+import { CarListQuery } from './car-list-query.js';
+import { CarNumbering, MAX_NUMBER_ATTEMPTS } from './car-numbering.js';
 import { RecentItems } from './recent-items.js';
+import { C } from './rectify-lists.js';
 import {
-  A,
-  AUDIT_LIST,
-  C,
-  CARS_LIST,
-  CHECKPOINTS_LIST,
-  K,
-  S,
-  SEQUENCES_LIST,
-} from './rectify-lists.js';
+  RectifyListAccess,
+  etagOfResult,
+  failure,
+  mustHave,
+  type GraphListIds,
+} from './rectify-list-access.js';
 import {
-  odataString,
   itemOf,
   type BatchResult,
   type BatchStep,
@@ -66,14 +41,17 @@ import {
   type SharePointListClient,
 } from './sharepoint-list-client.js';
 
+export { resolveRectifyLists, type GraphListIds } from './rectify-list-access.js';
+
 /**
  * CARs as SharePoint list items through Microsoft Graph. SharePoint has no transaction across
  * items, so each write is arranged so that a single-item write decides it:
  *
  * - A CAR write is one If-Match PATCH (412 -> CAR.CONFLICT) that also carries the head of the
- *   CAR's own audit hash chain and the audit item of this write; the audit item is created in
- *   the same $batch, keyed by a unique write id, and re-sent by the next write or a history
- *   read if it was lost. A write is retried only because it is safe to send twice: a create
+ *   CAR's own sealed audit trail and the audit item of this write; the audit item and a signed
+ *   checkpoint are created in the same $batch, the audit item keyed by a unique write id and
+ *   re-sent by the next write or a history read if it was lost. Every read checks the item
+ *   against the head it keeps (CAR.INTEGRITY_FAILED otherwise). A write is retried only because it is safe to send twice: a create
  *   is keyed by the unique CarId and idempotency-key columns, an update by its If-Match, and
  *   the write id on the item tells "my earlier attempt landed" from "someone else wrote".
  * - Numbers come from a counter item per year, taken with an If-Match PATCH in the same batch
@@ -90,21 +68,16 @@ import {
  * served is one $batch, and a CAR it has not seen is a read and a $batch.
  */
 
-export interface GraphListIds {
-  readonly cars: string;
-  readonly audit: string;
-  readonly sequences: string;
-  readonly checkpoints: string;
-}
-
-const MAX_NUMBER_ATTEMPTS = 8;
-const SCAN_PAGE = 200;
 /** CAR items kept in the copy; each holds one CAR record (a few kB). */
 export const DEFAULT_COPY_SIZE = 1000;
 
 export interface GraphListCarRepositoryOptions {
   /** How many CAR items the copy holds; DEFAULT_COPY_SIZE when not given. */
   readonly copySize?: number | undefined;
+  /** The organisation's time zone (TIME_ZONE): date-only columns are written as its noon. */
+  readonly timeZone?: string | undefined;
+  /** Called after each write this instance made (the background pollers look again at once). */
+  readonly onWrite?: (() => void) | undefined;
   /** Told when a CAR item fails its integrity check on read (before CAR.INTEGRITY_FAILED). */
   readonly onIntegrityFailure?: ((carId: string, problem: string) => void) | undefined;
 }
@@ -116,131 +89,45 @@ interface CopiedCar {
   readonly meta: ItemMeta;
 }
 
-/** The plan to take a number: the counter as read, and the If-Match PATCH of the batch. */
-interface NumberPlan {
-  readonly number: CarNumber;
-  readonly year: number;
-  readonly counter: ListItem;
-  readonly fields: Record<string, unknown>;
-  readonly step: BatchStep;
-}
-
-const cursorSchema = z.object({
-  s: z.enum(['reportedAt', 'updatedAt', 'number', 'dueDate']),
-  o: z.enum(['asc', 'desc']),
-  k: z.string().min(1),
-});
-
-const invalidCursor = (reason: string): RectifyError =>
-  new RectifyError('REQUEST.VALIDATION', { field: 'cursor', reason });
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Finds the Rectify lists on the site and fails clearly when one is missing. */
-export async function resolveRectifyLists(lists: SharePointListClient): Promise<GraphListIds> {
-  try {
-    await lists.getSite();
-  } catch (e) {
-    throw explain(e, `the SharePoint site ${lists.siteId}`);
-  }
-  const find = async (displayName: string): Promise<string> => {
-    const found = await lists.findList(displayName).catch((e: unknown) => {
-      throw explain(e, `the list '${displayName}'`);
-    });
-    if (!found)
-      throw new Error(
-        `The list '${displayName}' does not exist on site ${lists.siteId}: run npm run provision -- --site <site>`,
-      );
-    return found.id;
-  };
-  return {
-    cars: await find(CARS_LIST.displayName),
-    audit: await find(AUDIT_LIST.displayName),
-    sequences: await find(SEQUENCES_LIST.displayName),
-    checkpoints: await find(CHECKPOINTS_LIST.displayName),
-  };
-}
-
-/** A deployment problem said plainly: missing site, missing permission. */
-function explain(e: unknown, what: string): unknown {
-  if (!(e instanceof GraphRequestError)) return e;
-  if (e.status === 404)
-    return new Error(`Graph cannot find ${what} (404): check SHAREPOINT_SITE_ID`, { cause: e });
-  if (e.status === 401 || e.status === 403)
-    return new Error(
-      `Rectify may not use ${what} (${e.status}): grant the app Sites.Selected with write access on this site (README, "SharePoint and Microsoft Graph")`,
-      { cause: e },
-    );
-  return e;
-}
-
 export class GraphListCarRepository implements CarRepository {
   private readonly known = new WeakMap<Car, ItemMeta>();
   private readonly cars: RecentItems<string, CopiedCar>;
   private readonly idByNumber = new Map<string, string>();
-  /** The year counters as last read or written (one item per year: a handful). */
-  private readonly counters = new Map<number, ListItem>();
-
-  /** The store every audit entry names: the CAR list (its id is unique and never reused). */
-  private readonly store: string;
+  private readonly access: RectifyListAccess;
+  private readonly numbering: CarNumbering;
+  private readonly trail: CarAuditTrail;
+  private readonly query: CarListQuery;
 
   constructor(
     private readonly lists: SharePointListClient,
     private readonly ids: GraphListIds,
-    private readonly seal: AuditSeal,
-    private readonly options: GraphListCarRepositoryOptions = {},
+    seal: AuditSeal,
+    options: GraphListCarRepositoryOptions = {},
   ) {
     this.cars = new RecentItems(options.copySize ?? DEFAULT_COPY_SIZE);
-    this.store = ids.cars;
-  }
-
-  /** A CAR item as read, once its record and columns are the ones its head sealed. */
-  private readItem(item: ListItem): ReturnType<typeof storedCarOf> {
-    const read = storedCarOf(item);
-    const { car, updatedAt } = read.stored;
-    const expected = indexedFieldsOf(car, updatedAt);
-    const problem = checkCarItem({
-      seal: this.seal,
-      store: this.store,
-      car,
-      fields: item.fields,
-      head: read.meta.auditHead,
-      lastAudit: read.meta.lastAudit,
-      expected,
+    this.access = new RectifyListAccess(lists, ids);
+    this.numbering = new CarNumbering(this.access);
+    this.trail = new CarAuditTrail(this.access, seal, {
+      timeZone: options.timeZone,
+      onIntegrityFailure: options.onIntegrityFailure,
     });
-    if (problem !== null) {
-      this.options.onIntegrityFailure?.(car.id, problem);
-      throw new RectifyError('CAR.INTEGRITY_FAILED', { id: car.id, problem });
-    }
-    return read;
+    this.query = new CarListQuery(
+      this.access,
+      (item) => this.readItem(item),
+      (read) => this.remember(read),
+      (stored) => detached(stored, this.known),
+    );
+    this.timeZone = options.timeZone;
+    this.onWrite = options.onWrite ?? (() => undefined);
   }
 
-  /** Seals the entry of this write after `head`, and builds the audit and checkpoint items. */
-  private sealWrite(
-    head: TrailHead,
-    audit: AuditRecord,
-    extra: readonly FieldChange[],
-    writeId: string,
-    recordText: string,
-  ): { head: TrailHead; lastAudit: AuditItemFields; checkpoint: Record<string, unknown> } {
-    const sealed = sealEntry(this.seal, { store: this.store, head, audit, extra, recordText });
-    const next = { seq: sealed.entry.seq, mac: sealed.mac };
-    return {
-      head: next,
-      lastAudit: trailItemFields(writeId, sealed),
-      checkpoint: checkpointItemFields(this.seal, this.store, audit.carId, next, audit.at),
-    };
-  }
+  private readonly onWrite: () => void;
 
-  private checkpointStep(fields: Record<string, unknown>): BatchStep {
-    return {
-      id: 'checkpoint',
-      method: 'POST',
-      url: this.itemsUrl('checkpoints'),
-      body: { fields },
-      dependsOn: ['car'],
-    };
+  private readonly timeZone: string | undefined;
+
+  /** A CAR item as read, its integrity checked (CAR.INTEGRITY_FAILED otherwise). */
+  private readItem(item: ListItem): ReturnType<CarAuditTrail['readItem']> {
+    return this.trail.readItem(item);
   }
 
   // ---- create -------------------------------------------------------------------------
@@ -254,7 +141,7 @@ export class GraphListCarRepository implements CarRepository {
     const writeId = randomUUID();
     const updatedAt = normalisedInstant(audit.at, 'audit.at');
     for (let attempt = 0; ; attempt += 1) {
-      const counter = car.needsNumber() ? await this.takeNumberPlan(car) : null;
+      const counter = car.needsNumber() ? await this.numbering.takeNumberPlan(car) : null;
       const numbered = Car.fromPrimitives(car.toPrimitives());
       const extra: FieldChange[] = [];
       if (counter) {
@@ -262,7 +149,7 @@ export class GraphListCarRepository implements CarRepository {
         extra.push({ field: 'number', oldValue: null, newValue: counter.number });
       }
       const recordText = recordTextOf(numbered, updatedAt);
-      const sealed = this.sealWrite(NO_HEAD, audit, extra, writeId, recordText);
+      const sealed = this.trail.sealWrite(NO_HEAD, audit, extra, writeId, recordText);
       const lastAudit = sealed.lastAudit;
       const fields = {
         ...carFields(numbered, {
@@ -271,6 +158,7 @@ export class GraphListCarRepository implements CarRepository {
           auditHead: sealed.head,
           lastAudit,
           recordText,
+          timeZone: this.timeZone,
         }),
         ...(idempotency
           ? {
@@ -279,31 +167,35 @@ export class GraphListCarRepository implements CarRepository {
             }
           : {}),
       };
-      const results = await this.send([
+      // One sequential chain: counter, CAR, audit item, checkpoint (see update).
+      const results = await this.access.send([
         ...(counter ? [counter.step] : []),
         {
           id: 'car',
           method: 'POST',
-          url: this.itemsUrl('cars'),
+          url: this.access.itemsUrl('cars'),
           body: { fields },
           ...(counter ? { dependsOn: ['counter'] } : {}),
         },
         {
           id: 'audit',
           method: 'POST',
-          url: this.itemsUrl('audit'),
+          url: this.access.itemsUrl('audit'),
           body: { fields: lastAudit },
           dependsOn: ['car'],
         },
-        this.checkpointStep(sealed.checkpoint),
+        this.trail.checkpointStep(sealed.checkpoint, 'audit'),
       ]);
       const carResult = mustHave(results, 'car');
-      if (counter) this.noteCounter(counter, results.get('counter'));
+      if (counter) this.numbering.noteCounter(counter, results.get('counter'));
       const counterTaken = counter !== null && results.get('counter')?.status === 200;
       if (carResult.status === 201) {
-        await this.ensureAudit(results.get('audit'), lastAudit);
+        await this.trail.ensureAudit(results.get('audit'), lastAudit);
         if (counter) adoptNumber(car, counter.number);
-        const read = this.readItem(itemOf(carResult.body));
+        // The answer leaves hidden columns out (columnDefinition: hidden values are not returned
+        // by default): the CAR is what was written, with the id and ETag of the answer.
+        const created = itemOf(carResult.body);
+        const read = this.readItem({ id: created.id, etag: created.etag, fields });
         const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return { stored: detached(stored, this.known), replayed: false };
       }
@@ -313,24 +205,27 @@ export class GraphListCarRepository implements CarRepository {
           throw new Error(`no CAR number could be taken for ${car.id}`);
         continue;
       }
-      if (carResult.status !== 409) {
-        if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
+      // Graph documents no status for a duplicate key (SharePoint answers 500): whatever the
+      // failure, look the key up before deciding. Found: our own earlier attempt (a retried
+      // request) or a replayed idempotency key.
+      const existing =
+        carResult.status === 424
+          ? null
+          : idempotency
+            ? await this.access.findOne('cars', C.idempotencyKey, idempotencyKeyOf(idempotency))
+            : await this.access.findOne('cars', C.carId, car.id);
+      if (!existing) {
+        if (counter && counterTaken) await this.numbering.giveBack(counter.number, counter.year);
         throw failure(carResult, 'creating a CAR');
       }
-      // A duplicate: our own earlier attempt (a retried request), or a replayed idempotency key.
-      const existing = idempotency
-        ? await this.findOne('cars', C.idempotencyKey, idempotencyKeyOf(idempotency))
-        : await this.findOne('cars', C.carId, car.id);
-      if (!existing)
-        throw new Error(`creating CAR ${car.id}: a duplicate was reported but none is found`);
       const read = this.readItem(existing);
       if (read.meta.writeId === writeId) {
-        await this.ensureAudit(undefined, lastAudit);
+        await this.trail.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
         const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return { stored: detached(stored, this.known), replayed: false };
       }
-      if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
+      if (counter && counterTaken) await this.numbering.giveBack(counter.number, counter.year);
       if (!idempotency) throw new Error(`CAR id ${car.id} is already used by another CAR`);
       if (read.fingerprint !== idempotency.fingerprint)
         throw new RectifyError('IDEMPOTENCY.KEY_REUSED', { key: idempotency.key });
@@ -344,7 +239,7 @@ export class GraphListCarRepository implements CarRepository {
     assertAuditOf(car, audit);
     let meta = this.known.get(car);
     if (!meta || meta.etag !== expectedEtag) {
-      const current = await this.findOne('cars', C.carId, car.id);
+      const current = await this.access.findOne('cars', C.carId, car.id);
       if (!current) throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
       const read = this.readItem(current);
       if (read.meta.etag !== expectedEtag)
@@ -356,7 +251,7 @@ export class GraphListCarRepository implements CarRepository {
     const working = Car.fromPrimitives(car.toPrimitives());
 
     for (let attempt = 0; ; attempt += 1) {
-      const counter = working.needsNumber() ? await this.takeNumberPlan(working) : null;
+      const counter = working.needsNumber() ? await this.numbering.takeNumberPlan(working) : null;
       const numbered = Car.fromPrimitives(working.toPrimitives());
       const extra: FieldChange[] = [];
       if (counter) {
@@ -364,17 +259,14 @@ export class GraphListCarRepository implements CarRepository {
         extra.push({ field: 'number', oldValue: null, newValue: counter.number });
       }
       const recordText = recordTextOf(numbered, updatedAt);
-      const sealed = this.sealWrite(meta.auditHead, audit, extra, writeId, recordText);
+      const sealed = this.trail.sealWrite(meta.auditHead, audit, extra, writeId, recordText);
       const lastAudit = sealed.lastAudit;
+      // One sequential chain (Graph runs only parallel, sequential or one-root batches:
+      // https://learn.microsoft.com/en-us/graph/known-issues#json-batching): the counter, the
+      // CAR, its audit item, its checkpoint, then the last write's audit item if this instance
+      // did not see it stored (it stays on the CAR item until it is, so a 424 there loses
+      // nothing).
       const steps: BatchStep[] = [];
-      // The last write's audit item, unless this instance saw it stored.
-      if (meta.lastAudit && !meta.lastAuditStored)
-        steps.push({
-          id: 'previous',
-          method: 'POST',
-          url: this.itemsUrl('audit'),
-          body: { fields: meta.lastAudit },
-        });
       if (counter) steps.push(counter.step);
       const written = carFields(numbered, {
         updatedAt,
@@ -382,11 +274,12 @@ export class GraphListCarRepository implements CarRepository {
         auditHead: sealed.head,
         lastAudit,
         recordText,
+        timeZone: this.timeZone,
       });
       steps.push({
         id: 'car',
         method: 'PATCH',
-        url: this.itemUrl('cars', meta.itemId, '/fields'),
+        url: this.access.itemUrl('cars', meta.itemId, '/fields'),
         headers: { 'If-Match': expectedEtag },
         body: written,
         ...(counter ? { dependsOn: ['counter'] } : {}),
@@ -394,39 +287,53 @@ export class GraphListCarRepository implements CarRepository {
       steps.push({
         id: 'audit',
         method: 'POST',
-        url: this.itemsUrl('audit'),
+        url: this.access.itemsUrl('audit'),
         body: { fields: lastAudit },
         dependsOn: ['car'],
       });
-      steps.push(this.checkpointStep(sealed.checkpoint));
-      const results = await this.send(steps);
+      steps.push(this.trail.checkpointStep(sealed.checkpoint, 'audit'));
+      if (meta.lastAudit && !meta.lastAuditStored)
+        steps.push({
+          id: 'previous',
+          method: 'POST',
+          url: this.access.itemsUrl('audit'),
+          body: { fields: meta.lastAudit },
+          dependsOn: ['checkpoint'],
+        });
+      const results = await this.access.send(steps);
       const carResult = mustHave(results, 'car');
-      if (counter) this.noteCounter(counter, results.get('counter'));
+      if (counter) this.numbering.noteCounter(counter, results.get('counter'));
       if (carResult.status === 200) {
-        await this.ensureAudit(results.get('audit'), lastAudit);
+        await this.trail.ensureAudit(results.get('audit'), lastAudit);
         const fresh = await this.saved(meta.itemId, carResult, written);
         if (counter) adoptNumber(car, counter.number);
         return detached(fresh, this.known);
       }
       const counterTaken = counter !== null && results.get('counter')?.status === 200;
       if (carResult.status === 404) {
-        if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
+        if (counter && counterTaken) await this.numbering.giveBack(counter.number, counter.year);
         throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
       }
-      if (carResult.status !== 412 && carResult.status !== 424 && carResult.status !== 409)
+      // 409 or 500: the number is held already (a duplicate in the unique number column).
+      if (
+        carResult.status !== 412 &&
+        carResult.status !== 424 &&
+        carResult.status !== 409 &&
+        carResult.status !== 500
+      )
         throw failure(carResult, `saving CAR ${car.id}`);
       // Did an earlier attempt of this very write land (a retried batch), or did someone else write?
       const current = await this.lists.getItem(this.ids.cars, meta.itemId, CAR_SELECT);
       if (!current) throw new RectifyError('CAR.NOT_FOUND', { id: car.id });
       const read = this.readItem(current);
       if (read.meta.writeId === writeId) {
-        await this.ensureAudit(undefined, lastAudit);
+        await this.trail.ensureAudit(undefined, lastAudit);
         if (read.stored.car.number !== null) adoptNumber(car, read.stored.car.number);
         const stored = this.remember({ ...read, meta: { ...read.meta, lastAuditStored: true } });
         return detached(stored, this.known);
       }
       this.remember(read);
-      if (counter && counterTaken) await this.giveBack(counter.number, counter.year);
+      if (counter && counterTaken) await this.numbering.giveBack(counter.number, counter.year);
       if (carResult.status === 412 || read.meta.etag !== expectedEtag)
         throw new RectifyError('CAR.CONFLICT', { currentEtag: read.meta.etag });
       // The counter moved under us (424) or the number is held already (409): take another.
@@ -440,14 +347,14 @@ export class GraphListCarRepository implements CarRepository {
   async findById(id: string, options?: FindOptions): Promise<StoredCar | null> {
     const copy = this.copyOf(id, options);
     if (copy) return copy;
-    const item = await this.findOne('cars', C.carId, id);
+    const item = await this.access.findOne('cars', C.carId, id);
     return item ? detached(this.remember(this.readItem(item)), this.known) : null;
   }
 
   async findByNumber(number: string, options?: FindOptions): Promise<StoredCar | null> {
     const copy = this.copyOf(this.idByNumber.get(number), options);
     if (copy && copy.car.number === number) return copy;
-    const item = await this.findOne('cars', C.number, number);
+    const item = await this.access.findOne('cars', C.number, number);
     return item ? detached(this.remember(this.readItem(item)), this.known) : null;
   }
 
@@ -459,351 +366,33 @@ export class GraphListCarRepository implements CarRepository {
     return detached(entry.stored, this.known);
   }
 
-  async history(carId: string): Promise<readonly AuditEntry[]> {
-    const [items, carItem] = await Promise.all([
-      this.queryAll('audit', `fields/${A.carId} eq ${odataString(carId)}`, AUDIT_SELECT),
-      this.findOne('cars', C.carId, carId),
-    ]);
-    const byWrite = new Map(items.map((i) => [String(i.fields[A.writeId]), i.fields]));
-    if (carItem) {
-      // The audit item of the last write may have been lost between the two requests: add it.
-      const { meta } = this.readItem(carItem);
-      if (meta.lastAudit && !byWrite.has(meta.writeId)) {
-        await this.ensureAudit(undefined, meta.lastAudit);
-        byWrite.set(meta.writeId, meta.lastAudit);
-      }
-    }
-    return [...byWrite.values()]
-      .map((fields) => auditEntryOf(storedEntryOfItem(fields, `audit item of CAR ${carId}`)))
-      .sort((a, b) => a.sequence - b.sequence);
+  history(carId: string): Promise<readonly AuditEntry[]> {
+    return this.trail.history(carId);
   }
 
   /**
    * Checks one CAR: every audit item (each broken one is reported), the chain, the head the CAR
    * item keeps, its record and its indexed columns, and the last checkpoint when given.
    */
-  async verifyCar(
-    carId: string,
-    checkpoint: Parameters<typeof verifyCarTrail>[0]['checkpoint'] = null,
-  ): Promise<TrailVerdict> {
-    const [items, carItem] = await Promise.all([
-      this.queryAll('audit', `fields/${A.carId} eq ${odataString(carId)}`, AUDIT_SELECT),
-      this.findOne('cars', C.carId, carId),
-    ]);
-    const extra: TrailProblem[] = [];
-    const columnProblems: string[] = [];
-    let head: TrailHead | null = null;
-    let recordText: string | null = null;
-    const byWrite = new Map(items.map((i) => [String(i.fields[A.writeId]), i.fields]));
-    if (carItem) {
-      const record = carItem.fields[C.record];
-      recordText = typeof record === 'string' ? record : '';
-      try {
-        const read = storedCarOf(carItem);
-        head = read.meta.auditHead;
-        // A last write whose audit item is not in the list yet: the CAR item holds it.
-        if (read.meta.lastAudit && !byWrite.has(read.meta.writeId))
-          byWrite.set(read.meta.writeId, read.meta.lastAudit);
-        columnProblems.push(
-          ...columnProblemsOfItem(
-            carItem.fields,
-            indexedFieldsOf(read.stored.car, read.stored.updatedAt),
-          ),
-        );
-      } catch (e) {
-        head = NO_HEAD;
-        columnProblems.push(
-          `the CAR item does not read: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-    }
-    const ordered = [...byWrite.values()].sort(
-      (a, b) => Number(a[A.firstSequence]) - Number(b[A.firstSequence]),
-    );
-    const entries: StoredEntry[] = [];
-    ordered.forEach((fields, i) => {
-      try {
-        entries.push(storedEntryOfItem(fields, `audit item of CAR ${carId}`));
-      } catch (e) {
-        entries.push({ text: '', mac: '' });
-        extra.push({
-          carId,
-          sequence: i + 1,
-          kind: 'entry_unreadable',
-          detail: e instanceof Error ? e.message : String(e),
-        });
-      }
-    });
-    const verdict = verifyCarTrail({
-      seal: this.seal,
-      store: this.store,
-      carId,
-      entries,
-      head,
-      recordText,
-      columnProblems,
-      checkpoint,
-    });
-    return { ...verdict, problems: [...extra, ...verdict.problems] };
+  verifyCar(carId: string, checkpoint: CarCheckpoint = null): Promise<TrailVerdict> {
+    return this.trail.verifyCar(carId, checkpoint);
   }
 
   /** Checks every CAR on the list and, unless told not to, against the checkpoints list. */
-  async verifyAll(options: { readonly checkpoints: boolean }): Promise<{
-    cars: number;
-    entries: number;
-    checkpoints: boolean;
-    broken: TrailVerdict[];
-    other: TrailProblem[];
-    names: [string, string][];
-  }> {
-    const signed = options.checkpoints
-      ? (await this.queryAll('checkpoints', undefined, Object.values(K))).map((i) =>
-          signedCheckpointOf(i.fields),
-        )
-      : [];
-    const { heads, problems: other } = latestCheckpoints(this.seal, this.store, signed);
-    const broken: TrailVerdict[] = [];
-    const names: [string, string][] = [];
-    const seen = new Set<string>();
-    let cars = 0;
-    let entries = 0;
-    for await (const car of this.everyCar()) {
-      cars += 1;
-      seen.add(car.id);
-      if (car.number) names.push([car.id, car.number]);
-      const verdict = await this.verifyCar(car.id, heads.get(car.id) ?? null);
-      entries += verdict.count;
-      if (verdict.problems.length > 0) broken.push(verdict);
-    }
-    for (const [carId, cp] of heads)
-      if (!seen.has(carId)) {
-        const verdict = await this.verifyCar(carId, cp);
-        broken.push({
-          ...verdict,
-          problems: [
-            ...verdict.problems.filter((p) => p.kind !== 'car_missing'),
-            {
-              carId,
-              sequence: cp.seq,
-              kind: 'car_missing',
-              detail: `the checkpoint of ${cp.at} saw entry #${cp.seq}; the CAR is gone`,
-            },
-          ],
-        });
-      }
-    return { cars, entries, checkpoints: options.checkpoints, broken, other, names };
+  verifyAll(options: { readonly checkpoints: boolean }): Promise<StoreVerdict> {
+    return this.trail.verifyAll(options, () => this.everyCar());
   }
 
-  /**
-   * Every CAR on the list, page by page (following @odata.nextLink): its id and number only, so
-   * that a CAR whose record no longer parses is still listed (for audit:verify).
-   */
-  async *everyCar(): AsyncGenerator<{ readonly id: string; readonly number: string | null }> {
-    const pages = this.lists.queryItems(this.ids.cars, {
-      select: [C.carId, C.number],
-      top: SCAN_PAGE,
-    });
-    try {
-      for await (const page of pages)
-        for (const item of page) {
-          const id = item.fields[C.carId];
-          const number = item.fields[C.number];
-          if (typeof id !== 'string' || id === '')
-            throw new Error(`CAR list item ${item.id} has no record id`);
-          yield { id, number: typeof number === 'string' && number !== '' ? number : null };
-        }
-    } catch (e) {
-      throw explain(e, `the list '${CARS_LIST.displayName}'`);
-    }
+  /** Every CAR on the list, id and number only (for audit:verify). */
+  everyCar(): AsyncGenerator<{ readonly id: string; readonly number: string | null }> {
+    return this.query.everyCar();
   }
 
-  async list(query: CarQuery): Promise<CarPage> {
-    if (!Number.isInteger(query.limit) || query.limit < 1)
-      throw new RectifyError('REQUEST.VALIDATION', {
-        field: 'limit',
-        reason: 'a whole number >= 1',
-      });
-    const sortColumn = sortColumnOf(query.sort, query.order);
-    const filters: string[] = [];
-    const anyOf = (column: string, values: readonly string[] | undefined): void => {
-      if (!values || values.length === 0) return;
-      filters.push(`(${values.map((v) => `fields/${column} eq ${odataString(v)}`).join(' or ')})`);
-    };
-    anyOf(C.state, query.states);
-    anyOf(C.type, query.types);
-    anyOf(C.classification, query.classifications);
-    if (query.reporterId !== undefined)
-      filters.push(`fields/${C.reporterId} eq ${odataString(query.reporterId)}`);
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor, query);
-      filters.push(
-        `fields/${sortColumn} ${query.order === 'asc' ? 'gt' : 'lt'} ${odataString(cursor.k)}`,
-      );
-    }
-    const wanted = matcherOf(query);
-    const found: { stored: StoredCar; key: string }[] = [];
-    const pages = this.lists.queryItems(this.ids.cars, {
-      filter: filters.length > 0 ? filters.join(' and ') : undefined,
-      orderBy: [{ field: sortColumn, desc: query.order === 'desc' }],
-      select: [...CAR_SELECT, sortColumn],
-      top: Math.min(Math.max(query.limit + 1, 20), SCAN_PAGE),
-    });
-    try {
-      scan: for await (const page of pages) {
-        for (const item of page) {
-          const read = this.readItem(item);
-          if (!wanted(read.stored.car)) continue;
-          found.push({ stored: this.remember(read), key: String(item.fields[sortColumn]) });
-          if (found.length > query.limit) break scan;
-        }
-      }
-    } catch (e) {
-      throw explain(e, `the list '${CARS_LIST.displayName}'`);
-    }
-    const page = found.slice(0, query.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      found.length > query.limit && last
-        ? Buffer.from(
-            JSON.stringify({ s: query.sort, o: query.order, k: last.key }),
-            'utf8',
-          ).toString('base64url')
-        : null;
-    return { items: page.map((f) => detached(f.stored, this.known)), nextCursor };
-  }
-
-  // ---- numbering ----------------------------------------------------------------------
-
-  /**
-   * Reads the year's counter and prepares the If-Match PATCH that takes the next number (or
-   * one given back earlier), to go in the same batch as the CAR write.
-   */
-  private async takeNumberPlan(car: Car): Promise<NumberPlan> {
-    const year = car.numberYear();
-    const counter = this.counters.get(year) ?? (await this.counter(year));
-    const orphans = parseOrphans(counter.fields[S.orphans]);
-    const last = Number(counter.fields[S.lastValue] ?? 0);
-    const reused = orphans[0];
-    const value = reused ?? last + 1;
-    const fields =
-      reused === undefined
-        ? { [S.lastValue]: value, [S.holderId]: car.id }
-        : { [S.orphans]: orphans.slice(1).join(','), [S.holderId]: car.id };
-    return {
-      number: formatCarNumber(year, value),
-      year,
-      counter,
-      fields,
-      step: {
-        id: 'counter',
-        method: 'PATCH',
-        url: this.itemUrl('sequences', counter.id, '/fields'),
-        headers: { 'If-Match': counter.etag },
-        body: fields,
-      },
-    };
-  }
-
-  /** The counter item of a year as stored now, created on first use; kept in the copy. */
-  private async counter(year: number): Promise<ListItem> {
-    const item = await this.readCounter(year);
-    this.counters.set(year, item);
-    return item;
-  }
-
-  /** Keeps the counter as this batch left it: taken (200, the new ETag) or unknown (forgotten). */
-  private noteCounter(plan: NumberPlan, result: BatchResult | undefined): void {
-    const etag = result?.status === 200 ? etagOfResult(result) : null;
-    if (etag === null) {
-      this.counters.delete(plan.year);
-      return;
-    }
-    this.counters.set(plan.year, {
-      id: plan.counter.id,
-      etag,
-      fields: { ...plan.counter.fields, ...plan.fields },
-    });
-  }
-
-  /** The counter item of a year, created on first use (keyed, so two creators make one). */
-  private async readCounter(year: number): Promise<ListItem> {
-    const key = `car-number-${year}`;
-    const found = await this.findOne('sequences', S.key, key, Object.values(S));
-    if (found) return found;
-    const results = await this.send([
-      {
-        id: 'create',
-        method: 'POST',
-        url: this.itemsUrl('sequences'),
-        body: {
-          fields: { Title: key, [S.key]: key, [S.lastValue]: 0, [S.holderId]: '', [S.orphans]: '' },
-        },
-      },
-    ]);
-    const created = mustHave(results, 'create');
-    if (created.status === 201) return itemOf(created.body);
-    if (created.status !== 409) throw failure(created, `creating the counter ${key}`);
-    const again = await this.findOne('sequences', S.key, key, Object.values(S));
-    if (!again) throw new Error(`the counter ${key} exists and cannot be found`);
-    return again;
-  }
-
-  /**
-   * Hands a number back after the CAR write that took it was refused: the counter steps back if
-   * nobody took a later one, else the number waits in the counter's list for the next CAR.
-   */
-  private async giveBack(number: CarNumber, year: number): Promise<void> {
-    const { sequence } = parseCarNumber(number);
-    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt += 1) {
-      const counter = this.counters.get(year) ?? (await this.counter(year));
-      const last = Number(counter.fields[S.lastValue] ?? 0);
-      const orphans = parseOrphans(counter.fields[S.orphans]);
-      const fields =
-        last === sequence
-          ? { [S.lastValue]: last - 1 }
-          : { [S.orphans]: [...new Set([...orphans, sequence])].sort((a, b) => a - b).join(',') };
-      const results = await this.send([
-        {
-          id: 'giveBack',
-          method: 'PATCH',
-          url: this.itemUrl('sequences', counter.id, '/fields'),
-          headers: { 'If-Match': counter.etag },
-          body: fields,
-        },
-      ]);
-      const r = mustHave(results, 'giveBack');
-      const etag = r.status === 200 ? etagOfResult(r) : null;
-      if (etag !== null)
-        this.counters.set(year, { id: counter.id, etag, fields: { ...counter.fields, ...fields } });
-      else this.counters.delete(year);
-      if (r.status === 200) return;
-      if (r.status !== 412) throw failure(r, `giving back ${number}`);
-    }
-    throw new Error(`could not give back ${number}: the counter keeps changing`);
+  list(query: CarQuery): Promise<CarPage> {
+    return this.query.list(query);
   }
 
   // ---- plumbing -----------------------------------------------------------------------
-
-  private async send(steps: readonly BatchStep[]): Promise<Map<string, BatchResult>> {
-    try {
-      return await this.lists.batch(steps);
-    } catch (e) {
-      throw explain(e, `the Rectify lists on site ${this.lists.siteId}`);
-    }
-  }
-
-  /** Creates an audit item that may already exist (its write id is unique): 201 or 409 is fine. */
-  private async ensureAudit(
-    result: BatchResult | undefined,
-    fields: AuditItemFields,
-  ): Promise<void> {
-    if (result && (result.status === 201 || result.status === 409)) return;
-    const results = await this.send([
-      { id: 'audit', method: 'POST', url: this.itemsUrl('audit'), body: { fields } },
-    ]);
-    const r = mustHave(results, 'audit');
-    if (r.status !== 201 && r.status !== 409) throw failure(r, 'appending to the audit trail');
-  }
 
   /**
    * The CAR as this write left it, without reading it back: what was written, with the new ETag
@@ -827,6 +416,7 @@ export class GraphListCarRepository implements CarRepository {
 
   /** Puts what was read or written in the copy, and ties the Car object to its item. */
   private remember(read: { stored: StoredCar; meta: ItemMeta }): StoredCar {
+    if (read.meta.lastAuditStored) this.onWrite();
     const id = read.stored.car.id;
     const before = this.cars.get(id);
     // A read cannot tell that the last audit item is stored; this instance may have seen it.
@@ -845,52 +435,9 @@ export class GraphListCarRepository implements CarRepository {
     if (number !== null) this.idByNumber.set(number, id);
     return read.stored;
   }
-
-  private async findOne(
-    list: keyof GraphListIds,
-    column: string,
-    value: string,
-    select: readonly string[] = CAR_SELECT,
-  ): Promise<ListItem | null> {
-    const items = await this.queryAll(list, `fields/${column} eq ${odataString(value)}`, select, 2);
-    return items[0] ?? null;
-  }
-
-  private async queryAll(
-    list: keyof GraphListIds,
-    filter: string | undefined,
-    select: readonly string[],
-    top = SCAN_PAGE,
-  ): Promise<ListItem[]> {
-    const out: ListItem[] = [];
-    try {
-      for await (const page of this.lists.queryItems(this.ids[list], { filter, select, top }))
-        out.push(...page);
-    } catch (e) {
-      throw explain(e, `the list of ${list}`);
-    }
-    return out;
-  }
-
-  private itemsUrl(list: keyof GraphListIds): string {
-    return this.lists.listPath(this.ids[list], '/items');
-  }
-
-  private itemUrl(list: keyof GraphListIds, itemId: string, rest = ''): string {
-    return this.lists.listPath(this.ids[list], `/items/${encodeURIComponent(itemId)}${rest}`);
-  }
 }
 
 // ---- helpers ----------------------------------------------------------------------------
-
-function parseOrphans(value: unknown): number[] {
-  if (typeof value !== 'string' || value.trim() === '') return [];
-  return value
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0)
-    .sort((a, b) => a - b);
-}
 
 function assertAuditOf(car: Car, audit: AuditRecord): void {
   if (audit.carId !== car.id)
@@ -901,92 +448,10 @@ function adoptNumber(car: Car, number: string): void {
   if (car.needsNumber()) car.assignNumber(number as CarNumber);
 }
 
-/** The ETag a write answered with: `@odata.etag` in the body, else the ETag header. */
-function etagOfResult(result: BatchResult): string | null {
-  const body = result.body;
-  if (isRecord(body) && typeof body['@odata.etag'] === 'string') return body['@odata.etag'];
-  return result.headers.etag ?? null;
-}
-
-function mustHave(results: Map<string, BatchResult>, id: string): BatchResult {
-  const r = results.get(id);
-  if (!r) throw new Error(`Graph answered no response for batch request ${id}`);
-  return r;
-}
-
-function failure(result: BatchResult, what: string): Error {
-  const body = result.body;
-  const error = isRecord(body) && isRecord(body.error) ? body.error : {};
-  const code = typeof error.code === 'string' ? error.code : null;
-  const message = typeof error.message === 'string' ? error.message : '';
-  const e = new GraphRequestError(
-    result.status,
-    code,
-    `${what}: Graph answered ${result.status} ${code ?? ''} ${message}`.trim(),
-  );
-  return explain(e, what) as Error;
-}
-
 /** A copy the caller may change, remembered like the original. */
 function detached(stored: StoredCar, known: WeakMap<Car, ItemMeta>): StoredCar {
   const car = Car.fromPrimitives(stored.car.toPrimitives());
   const meta = known.get(stored.car);
   if (meta) known.set(car, meta);
   return { ...stored, car };
-}
-
-function decodeCursor(raw: string, query: CarQuery): z.infer<typeof cursorSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor('not a cursor this service issued');
-  }
-  const parsed = cursorSchema.safeParse(json);
-  if (!parsed.success) throw invalidCursor('not a cursor this service issued');
-  if (parsed.data.s !== query.sort || parsed.data.o !== query.order)
-    throw invalidCursor('the cursor belongs to another sort order');
-  return parsed.data;
-}
-
-/** The conditions SharePoint cannot check on an index, checked on each CAR read. */
-function matcherOf(query: CarQuery): (car: Car) => boolean {
-  const words = (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  return (car) => {
-    const p = car.toPrimitives();
-    const live = p.actions.filter((a) => a.status !== 'cancelled');
-    if (
-      query.actionKinds &&
-      query.actionKinds.length > 0 &&
-      !live.some((a) => query.actionKinds?.includes(a.kind))
-    )
-      return false;
-    if (query.actionOwnerId !== undefined && !car.ownsAction(query.actionOwnerId)) return false;
-    const cause = p.investigation.causeCategory;
-    if (
-      query.causeCategories &&
-      query.causeCategories.length > 0 &&
-      (cause === null || !query.causeCategories.includes(cause))
-    )
-      return false;
-    if (query.overdue === true && !car.isOverdue(query.today)) return false;
-    if (words.length > 0) {
-      const haystack = [
-        p.number ?? '',
-        p.report.title,
-        p.report.description,
-        p.report.location,
-        p.report.affected,
-      ]
-        .join('\n')
-        .toLowerCase();
-      if (!words.every((w) => haystack.includes(w))) return false;
-    }
-    if (query.tenantIds !== undefined && !query.tenantIds.includes(car.tenantId)) return false;
-    if (query.visibility.kind === 'involved') {
-      const person = query.visibility.personId;
-      if (!car.involves(person)) return false;
-    }
-    return true;
-  };
 }

@@ -163,17 +163,21 @@ export class GraphStateStore implements StateStore {
         body: { fields },
       });
       if (result.status === 201) {
+        // The answer leaves hidden columns out: the record is what was written, with the
+        // item's id, ETag and Modified from the answer.
         const item = itemOf(result.body);
         this.remember(record.key, item.id);
-        return { record: recordOf(item), created: true };
+        return {
+          record: recordOf({ id: item.id, etag: item.etag, fields: { ...item.fields, ...fields } }),
+          created: true,
+        };
       }
-      if (result.status === 409) {
-        const existing = await this.find(encoded);
-        if (!existing)
-          throw new Error(`state key ${record.key} is reported taken but cannot be found`);
-        // Our own earlier attempt, whose answer was lost, or another caller's record.
+      // Graph documents no status for a duplicate key (SharePoint answers 500): after any
+      // failure the key decides. Found: our own earlier attempt, whose answer was lost, or
+      // another caller's record.
+      const existing = await this.find(encoded);
+      if (existing)
         return { record: recordOf(existing), created: existing.fields[T.createId] === createId };
-      }
       if (!uncertain(result.status) || attempt >= MAX_WRITE_ATTEMPTS)
         throw failure(result, `creating state record ${record.key}`);
     }
@@ -200,7 +204,11 @@ export class GraphStateStore implements StateStore {
         const body = isRecord(result.body) ? result.body : {};
         const newEtag = body['@odata.etag'];
         if (typeof newEtag === 'string' && typeof body[T.title] === 'string')
-          return recordOf({ id: itemId, etag: newEtag, fields: body });
+          return recordOf({
+            id: itemId,
+            etag: newEtag,
+            fields: { ...body, [T.due]: change.dueAt, [T.value]: value, [T.writeId]: writeId },
+          });
         const fresh = await this.lists.getItem(this.listId, itemId, [...SELECT, 'Modified']);
         return fresh ? recordOf(fresh) : null;
       }
@@ -225,7 +233,9 @@ export class GraphStateStore implements StateStore {
     checkStatePage(limit);
     return this.query(
       {
-        filter: `fields/${T.kind} eq ${odataString(kind)} and fields/${T.due} le ${odataString(before)}`,
+        // The due clause first: SharePoint narrows a large list by the first indexed clause, and
+        // only records still waiting have a due time, where every settled one keeps its kind.
+        filter: `fields/${T.due} le ${odataString(before)} and fields/${T.kind} eq ${odataString(kind)}`,
         orderBy: [
           { field: T.due, desc: false },
           { field: T.key, desc: false },
@@ -244,7 +254,9 @@ export class GraphStateStore implements StateStore {
   ): Promise<readonly StateRecord[]> {
     checkStateKind(kind);
     checkStatePage(options.limit);
-    const filters = [`fields/${T.kind} eq ${odataString(kind)}`];
+    // Key clauses first, the kind last: SharePoint narrows a large list by the first indexed
+    // clause, and a kind (processed card actions, sent reminders) grows without bound.
+    const filters: string[] = [];
     if (options.after !== undefined) {
       checkStateKey(options.after, 'after');
       filters.push(`fields/${T.key} gt ${odataString(encodeStateKey(options.after))}`);
@@ -257,6 +269,7 @@ export class GraphStateStore implements StateStore {
       const upper = prefixUpperBound(encoded);
       if (upper !== null) filters.push(`fields/${T.key} lt ${odataString(upper)}`);
     }
+    filters.push(`fields/${T.kind} eq ${odataString(kind)}`);
     return this.query(
       {
         filter: filters.join(' and '),

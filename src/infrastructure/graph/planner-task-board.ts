@@ -241,15 +241,21 @@ export class PlannerTaskBoard implements TaskBoard {
         const patch: Record<string, unknown> = {};
         for (const item of current.checklist)
           if (!wanted.some((w) => w.title === item.title)) patch[item.id] = null;
-        wanted.forEach((w, i) => {
+        // Planner's order hint format is `<previous> <next>!`
+        // (https://learn.microsoft.com/en-us/graph/api/resources/planner-order-hint-format):
+        // each item goes after the one before it.
+        let previous = '';
+        for (const w of wanted) {
           const existing = current.checklist.find((c) => c.title === w.title);
+          const orderHint = `${previous} !`;
+          previous = orderHint;
           patch[existing?.id ?? randomUUID()] = {
             '@odata.type': '#microsoft.graph.plannerChecklistItem',
             title: w.title,
             isChecked: w.isChecked,
-            orderHint: `${String.fromCharCode(0x21 + i)}!`,
+            orderHint,
           };
-        });
+        }
         body.checklist = patch;
       }
       if (change.references !== undefined) {
@@ -363,7 +369,10 @@ export class PlannerTaskBoard implements TaskBoard {
     } catch (e) {
       const failure = toGraphRequestError(e, what);
       if (!failure) throw e;
-      if (failure.status === 412)
+      // 409 is Planner's "version conflict" (an older ETag on a conflicting change), handled
+      // like 412: the caller reads again and re-applies
+      // (https://learn.microsoft.com/en-us/graph/api/resources/planner-overview#planner-resource-versioning).
+      if (failure.status === 412 || failure.status === 409)
         throw new RectifyError('TASK.CONFLICT', { what }, failure.message);
       if (failure.status === 404)
         throw new RectifyError('TASK.NOT_FOUND', { what }, failure.message);

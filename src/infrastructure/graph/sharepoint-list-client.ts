@@ -46,6 +46,7 @@ export interface BatchResult {
 }
 
 export const MAX_BATCH_REQUESTS = 20;
+const COLUMN_SELECT = 'id,name,displayName,indexed,enforceUniqueValues,hidden';
 const MAX_INNER_RETRIES = 6;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -127,10 +128,17 @@ export class SharePointListClient {
     return { id: json.id };
   }
 
+  /**
+   * The list's columns, hidden ones included: Graph lists a hidden column only when `$select`
+   * names `hidden` (https://learn.microsoft.com/en-us/graph/api/resources/columndefinition).
+   */
   async columns(listId: string): Promise<Record<string, unknown>[]> {
     const json = await this.call(
       'reading list columns',
-      () => this.graph.client.api(this.listPath(listId, '/columns')).get() as Promise<unknown>,
+      () =>
+        this.graph.client
+          .api(this.listPath(listId, `/columns?$select=${COLUMN_SELECT}`))
+          .get() as Promise<unknown>,
     );
     return isRecord(json) && Array.isArray(json.value)
       ? (json.value as Record<string, unknown>[])
@@ -281,12 +289,17 @@ export class SharePointListClient {
         }
         results.set(raw.id, result);
       }
-      // A 424 whose dependency was throttled goes again with it.
-      const again = pending.filter(
-        (s) =>
+      // A 424 whose dependency goes again goes again with it (down a sequential chain too).
+      const again: BatchStep[] = [];
+      const resent = new Set<string>();
+      for (const s of pending)
+        if (
           throttled.has(s.id) ||
-          (results.get(s.id)?.status === 424 && (s.dependsOn ?? []).some((d) => throttled.has(d))),
-      );
+          (results.get(s.id)?.status === 424 && (s.dependsOn ?? []).some((d) => resent.has(d)))
+        ) {
+          again.push(s);
+          resent.add(s.id);
+        }
       if (again.length === 0 || attempt >= MAX_INNER_RETRIES) break;
       await this.graph.retry.sleep(Math.min(waitMs, this.graph.retry.maxDelayMs));
       pending = again;

@@ -86,10 +86,10 @@ describe('the Graph emulator', () => {
     });
   });
 
-  it('refuses a duplicate in a unique column with 409', async () => {
+  it('refuses a duplicate in a unique column with 500, as SharePoint does', async () => {
     await add('1', 10);
 
-    expect((await add('1', 20)).status).toBe(409);
+    expect((await add('1', 20)).status).toBe(500);
     expect(emulator.listByName('Books')?.items.size).toBe(1);
   });
 
@@ -160,7 +160,7 @@ describe('the Graph emulator', () => {
       (res.body.responses as { id: string; status: number }[]).map((r) => [r.id, r.status]),
     ).toEqual([
       ['1', 201],
-      ['2', 409],
+      ['2', 500],
       ['3', 424],
     ]);
     expect(tooMany.status).toBe(400);

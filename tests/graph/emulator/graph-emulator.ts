@@ -16,6 +16,11 @@ import { isDirectoryRequest, serveDirectory } from './directory-routes.js';
 import { routePlanner } from './planner-routes.js';
 import { driveRoutes } from './drive-routes.js';
 import { uploadRoutes } from './upload-routes.js';
+import { batchShapeOf, sequentialDepth } from './batch-shape.js';
+import { ResourceUnitMeter, unitsOf } from './resource-units.js';
+import { dateOnlyValue } from './site-time-zone.js';
+import { Strictness, type StrictRule } from './strict-rules.js';
+import { bodyTypesOf, mismatchOf } from './graph-schemas.js';
 
 /**
  * A Microsoft Graph emulator for SharePoint lists, on loopback. It behaves like the documents in
@@ -24,7 +29,8 @@ import { uploadRoutes } from './upload-routes.js';
  * with 412 on an If-Match mismatch, the 5,000-item list view threshold, unique values, `$batch`
  * (at most 20, `dependsOn`, 424), and switchable faults (429/503 with Retry-After, 504 after
  * the write happened, latency, a request held unanswered). It counts every request, for the
- * bench.
+ * bench. It is strict by default: the rules of strict-rules.ts, each citing its Microsoft page,
+ * hold unless `relax` names them.
  */
 
 export const LIST_VIEW_THRESHOLD = 5000;
@@ -148,6 +154,8 @@ export interface RequestLogEntry {
   readonly path: string;
   readonly inner: boolean;
   readonly status: number;
+  /** For a $batch: how many of its requests ran one after another (1 for other requests). */
+  readonly depth?: number;
 }
 
 export type Authorizer = (token: string | null, method: string, path: string) => 200 | 401 | 403;
@@ -159,6 +167,14 @@ export interface GraphEmulatorOptions {
   /** Without one, any request is served (no token needed). */
   readonly authorize?: Authorizer;
   readonly latencyMs?: number;
+  /** Strict rules to switch off (debugging, and the tests that show each rule bites). */
+  readonly relax?: readonly StrictRule[];
+  /** The site's regional time zone (IANA); SharePoint's default for a new site is Pacific. */
+  readonly siteTimeZone?: string;
+  /** Licences of the tenant: they set the resource-unit budget. */
+  readonly tenantLicences?: number;
+  /** The clock of the resource-unit budget (tests move it). */
+  readonly now?: () => number;
 }
 
 interface EmuRequest {
@@ -175,6 +191,8 @@ interface EmuResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** For a $batch: how many of its requests ran one after another. */
+  depth?: number;
 }
 
 class GraphHttpError extends Error {
@@ -231,6 +249,12 @@ export class GraphEmulator {
   private baseUrl = '';
   /** Who may do what; replace it to withdraw a grant mid-test. */
   authorize: Authorizer | undefined;
+  readonly strictness: Strictness;
+  readonly siteTimeZone: string;
+  /** SharePoint resource units spent, per app (token), within the tenant's budget. */
+  readonly resourceUnits: ResourceUnitMeter;
+  /** Answers of the emulator that are not Graph's types: a bug here, failing the test. */
+  readonly schemaViolations: string[] = [];
 
   constructor(options: GraphEmulatorOptions = {}) {
     const hostname = options.hostname ?? 'contoso.sharepoint.com';
@@ -243,6 +267,13 @@ export class GraphEmulator {
     };
     this.authorize = options.authorize;
     this.latencyMs = options.latencyMs ?? 0;
+    this.strictness = new Strictness(options.relax);
+    this.siteTimeZone = options.siteTimeZone ?? 'America/Los_Angeles';
+    this.resourceUnits = new ResourceUnitMeter(options.tenantLicences ?? 1000, options.now);
+  }
+
+  isStrict(rule: StrictRule): boolean {
+    return this.strictness.holds(rule);
   }
 
   /** The Graph base URL to give the client, e.g. http://127.0.0.1:1234/v1.0 */
@@ -275,9 +306,11 @@ export class GraphEmulator {
     return this.url;
   }
 
+  /** Stops the emulator; fails when it answered anything that is not Graph's types. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const violations = this.schemaViolations.splice(0);
     this.releaseHangs();
     await new Promise<void>((resolve) => {
       server.close(() => {
@@ -286,6 +319,8 @@ export class GraphEmulator {
       server.closeAllConnections();
     });
     this.server = null;
+    if (violations.length > 0)
+      throw new Error(`the emulator answered bodies Graph would not:\n${violations.join('\n')}`);
   }
 
   /** Adds a fault; it hits `times` matching requests (Infinity: until `clearFaults`). */
@@ -331,12 +366,17 @@ export class GraphEmulator {
   }
 
   /** HTTP requests that reached the emulator, and requests carried inside batches. */
-  counts(): { http: number; inner: number; writes: number } {
+  counts(): { http: number; inner: number; writes: number; roundTrips: number } {
     const top = this.log.filter((r) => !r.inner);
     const writes = this.log.filter(
       (r) => r.method !== 'GET' && !(r.method === 'POST' && r.path === '/$batch'),
     );
-    return { http: top.length, inner: this.log.length - top.length, writes: writes.length };
+    return {
+      http: top.length,
+      inner: this.log.length - top.length,
+      writes: writes.length,
+      roundTrips: top.reduce((n, r) => n + (r.depth ?? 1), 0),
+    };
   }
 
   listByName(displayName: string): EmulatedList | undefined {
@@ -544,7 +584,13 @@ export class GraphEmulator {
       }
       response = written ?? (await this.respond(request, () => this.authorized(request)));
     } else response = await this.respond(request, () => this.authorized(request));
-    this.log.push({ method: req.method, path, inner: false, status: response.status });
+    this.log.push({
+      method: req.method,
+      path,
+      inner: false,
+      status: response.status,
+      ...(response.depth === undefined ? {} : { depth: response.depth }),
+    });
     res.status(response.status);
     for (const [k, v] of Object.entries(response.headers)) res.setHeader(k, v);
     if (response.body === undefined || response.status === 204) res.end();
@@ -572,11 +618,50 @@ export class GraphEmulator {
   ): Promise<EmuResponse> {
     const denied = precheck();
     if (denied) return denied;
+    const throttled = this.chargeUnits(request);
+    if (throttled) return throttled;
     const fault = this.takeFault(request);
     if (fault && !fault.afterWrite) return faultResponse(fault);
+    const types = this.isStrict('graphSchemas') ? bodyTypesOf(request.method, request.path) : null;
+    const wrongRequest =
+      types?.request === undefined ? null : mismatchOf(types.request, request.body);
+    if (wrongRequest !== null)
+      return errorResponse(
+        new GraphHttpError(400, 'invalidRequest', `Invalid request body: ${wrongRequest}`),
+      );
     const response = await this.dispatch(request);
+    if (types?.response !== undefined && response.status < 300 && response.body !== undefined) {
+      const wrongAnswer = mismatchOf(types.response, response.body, types.collection);
+      if (wrongAnswer !== null) {
+        this.schemaViolations.push(`${request.method} ${request.path}: ${wrongAnswer}`);
+        return errorResponse(
+          new GraphHttpError(
+            500,
+            'emulatorSchemaViolation',
+            `The emulator answered ${wrongAnswer}`,
+          ),
+        );
+      }
+    }
     if (fault) return faultResponse(fault);
     return response;
+  }
+
+  /** Charges the request's resource units; a 429 past the tenant's budget (strict). */
+  private chargeUnits(request: EmuRequest): EmuResponse | null {
+    const units = unitsOf(request.method, request.path, request.query);
+    if (units === null) return null;
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? 'app';
+    const wait = this.resourceUnits.charge(token, units);
+    if (wait === null || !this.isStrict('resourceUnits')) return null;
+    return errorResponse(
+      new GraphHttpError(
+        429,
+        'TooManyRequests',
+        'The request has been throttled: the application is over its resource unit budget.',
+        { 'Retry-After': String(wait) },
+      ),
+    );
   }
 
   private takeFault(request: EmuRequest): Fault | undefined {
@@ -631,7 +716,8 @@ export class GraphEmulator {
     const list = this.findList(decodeURIComponent(lm[1] ?? ''));
     const tail = lm[2] ?? '';
     if (tail === '' && method === 'GET') return ok(this.listJson(list, request.query));
-    if (tail === '/columns' && method === 'GET') return ok({ value: list.columns.map(columnJson) });
+    if (tail === '/columns' && method === 'GET')
+      return ok({ value: this.columnsJson(list, request.query.get('$select')) });
     if (tail === '/columns' && method === 'POST')
       return created(columnJson(this.addColumn(list, request.body)));
     const cm = /^\/columns\/([^/]+)$/.exec(tail);
@@ -644,8 +730,11 @@ export class GraphEmulator {
       const item = list.items.get(im[1] ?? '');
       if (!item) throw notFound('Item not found');
       if (method === 'GET' && !im[2])
-        return ok(itemJson(item, selectOf(request.query)), { ETag: etagOf(item) });
-      if (method === 'GET') return ok(fieldsJson(item, null));
+        return ok(itemJson(item, selectOf(request.query), this.hiddenOf(list)), {
+          ETag: etagOf(item),
+        });
+      if (method === 'GET')
+        return ok(fieldsJson(item, plainSelectOf(request.query), this.hiddenOf(list)));
       if (method === 'PATCH' && im[2]) return this.updateItem(list, item, request);
       if (method === 'DELETE' && !im[2]) {
         checkIfMatch(item, request.headers['if-match']);
@@ -690,7 +779,7 @@ export class GraphEmulator {
       createdDateTime: list.created,
       webUrl: `${this.siteUrl}/Lists/${encodeURIComponent(list.displayName.replace(/\s+/g, ''))}`,
       list: { template: 'genericList', hidden: false },
-      ...(expand.includes('columns') ? { columns: list.columns.map(columnJson) } : {}),
+      ...(expand.includes('columns') ? { columns: this.columnsJson(list, null) } : {}),
     };
   }
 
@@ -771,6 +860,73 @@ export class GraphEmulator {
     return column;
   }
 
+  /**
+   * SharePoint narrows a query on a large list by the first clause on an indexed column, and
+   * refuses it when that clause alone matches more than the threshold.
+   */
+  private assertUnderThreshold(list: EmulatedList, filter: FilterNode): void {
+    const conjuncts: FilterNode[] = [];
+    const flatten = (n: FilterNode): void => {
+      if (n.kind === 'and') {
+        flatten(n.left);
+        flatten(n.right);
+      } else conjuncts.push(n);
+    };
+    flatten(filter);
+    const indexed = new Set(list.columns.filter((c) => c.indexed).map((c) => c.name));
+    const first = conjuncts.find((c) => fieldsOf(c).every((f) => indexed.has(f)));
+    const matching = first
+      ? [...list.items.values()].filter((i) => matches(first, i.fields)).length
+      : list.items.size;
+    if (matching > LIST_VIEW_THRESHOLD)
+      throw new GraphHttpError(
+        400,
+        'invalidRequest',
+        'The attempted operation is prohibited because it exceeds the list view threshold.',
+      );
+  }
+
+  /** What a date-only column keeps of a written value: the day in the site's time zone. */
+  private readonly dateOnly = (value: string): string =>
+    this.isStrict('siteTimeZone')
+      ? dateOnlyValue(value, this.siteTimeZone)
+      : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  /** Hidden columns, whose values answers leave out unless `$select` names them (strict). */
+  private hiddenOf(list: EmulatedList): ReadonlySet<string> {
+    if (!this.isStrict('hiddenColumns')) return new Set();
+    return new Set(list.columns.filter((c) => c.hidden).map((c) => c.name));
+  }
+
+  /** `GET .../columns`: hidden ones only when `$select` names `hidden`; only the selected properties. */
+  private columnsJson(list: EmulatedList, selectText: string | null): Record<string, unknown>[] {
+    const select = selectText === null ? null : selectText.split(',').map((s) => s.trim());
+    const strict = this.isStrict('hiddenColumns');
+    return list.columns
+      .filter((c) => !strict || !c.hidden || select?.includes('hidden') === true)
+      .map((c) => {
+        const json = columnJson(c);
+        if (select === null || !strict) return json;
+        return Object.fromEntries(
+          Object.entries(json).filter(([k]) => k === 'id' || select.includes(k)),
+        );
+      });
+  }
+
+  private assertUnique(
+    list: EmulatedList,
+    fields: Record<string, unknown>,
+    selfId: string | null,
+  ): void {
+    const duplicates = duplicatesOf(list, fields, selfId);
+    if (duplicates.length === 0) return;
+    const message = `The list item could not be added or updated because duplicate values were found in the following field(s) in the list: [${duplicates.join(', ')}].`;
+    if (this.isStrict('duplicateAnswers500'))
+      // SharePoint's own answer (SPDuplicateValuesFoundException, -2130575169): Graph adds no status.
+      throw new GraphHttpError(500, 'generalException', message);
+    throw new GraphHttpError(409, 'nameAlreadyExists', message);
+  }
+
   // ---- items ------------------------------------------------------------------------
 
   private createItem(list: EmulatedList, body: unknown): EmuResponse {
@@ -780,7 +936,7 @@ export class GraphEmulator {
     return {
       status: 201,
       headers: { ETag: etagOf(item), 'Content-Type': 'application/json' },
-      body: itemJson(item, null),
+      body: itemJson(item, null, this.hiddenOf(list)),
     };
   }
 
@@ -789,8 +945,8 @@ export class GraphEmulator {
     given: Record<string, unknown>,
     checkUnique = true,
   ): EmulatedItem {
-    const fields = validFields(list, given);
-    if (checkUnique) assertUnique(list, fields, null);
+    const fields = validFields(list, given, this.dateOnly);
+    if (checkUnique) this.assertUnique(list, fields, null);
     const at = now();
     const item: EmulatedItem = {
       id: String(list.nextItemId),
@@ -808,12 +964,16 @@ export class GraphEmulator {
   private updateItem(list: EmulatedList, item: EmulatedItem, request: EmuRequest): EmuResponse {
     if (!isRecord(request.body)) throw new GraphHttpError(400, 'invalidRequest', 'Supply fields');
     checkIfMatch(item, request.headers['if-match']);
-    const fields = validFields(list, request.body);
-    assertUnique(list, fields, item.id);
+    const fields = validFields(list, request.body, this.dateOnly);
+    this.assertUnique(list, fields, item.id);
     Object.assign(item.fields, fields);
     item.version += 1;
     item.modified = now();
-    return { status: 200, headers: { ETag: etagOf(item) }, body: fieldsJson(item, null) };
+    return {
+      status: 200,
+      headers: { ETag: etagOf(item) },
+      body: fieldsJson(item, null, this.hiddenOf(list)),
+    };
   }
 
   private queryItems(list: EmulatedList, request: EmuRequest): Record<string, unknown> {
@@ -849,6 +1009,8 @@ export class GraphEmulator {
           `Field '${name}' cannot be referenced in filter or orderby as it is not indexed. Provide the 'Prefer: HonorNonIndexedQueriesWarningMayFailRandomly' header to allow this, but be warned that such queries may fail on large lists.`,
         );
     }
+    if (filter && list.items.size > LIST_VIEW_THRESHOLD && this.isStrict('indexedFilterThreshold'))
+      this.assertUnderThreshold(list, filter);
     let items = [...list.items.values()];
     if (filter) items = items.filter((i) => matches(filter, i.fields));
     items.sort((a, b) => {
@@ -865,10 +1027,11 @@ export class GraphEmulator {
     const skip = Number(q.get('$skiptoken') ?? '0');
     const page = items.slice(skip, skip + top);
     const select = selectOf(q);
+    const hidden = this.hiddenOf(list);
     const expandsFields = /fields/.test(q.get('$expand') ?? q.get('expand') ?? '');
     const result: Record<string, unknown> = {
       value: page.map((i) => {
-        const json = itemJson(i, select);
+        const json = itemJson(i, select, hidden);
         if (!expandsFields) delete json.fields;
         return json;
       }),
@@ -895,9 +1058,7 @@ export class GraphEmulator {
         'BadRequest',
         `Invalid batch payload: the number of requests exceeds the limit of ${MAX_BATCH}.`,
       );
-    const statuses = new Map<string, number>();
-    const responses: Record<string, unknown>[] = [];
-    for (const raw of requests) {
+    for (const raw of requests)
       if (
         !isRecord(raw) ||
         typeof raw.id !== 'string' ||
@@ -905,6 +1066,28 @@ export class GraphEmulator {
         typeof raw.url !== 'string'
       )
         throw new GraphHttpError(400, 'BadRequest', 'Each request needs id, method and url');
+    const shaped = (requests as Record<string, unknown>[]).map((r) => ({
+      id: String(r.id),
+      dependsOn: Array.isArray(r.dependsOn) ? r.dependsOn.map(String) : [],
+    }));
+    const shape = batchShapeOf(shaped);
+    if (!shape.ok && this.isStrict('batchDependsOn'))
+      throw new GraphHttpError(400, 'BadRequest', `Invalid dependsOn: ${shape.reason}`);
+    const depth =
+      shape.ok && this.isStrict('sequentialBatchLatency')
+        ? sequentialDepth(shape.shape, requests.length)
+        : 1;
+    // The first request's latency was spent on the HTTP request; the others run after it.
+    if (this.latencyMs > 0 && depth > 1) await sleep(this.latencyMs * (depth - 1));
+    const statuses = new Map<string, number>();
+    const responses: Record<string, unknown>[] = [];
+    for (const raw of requests as Record<string, unknown>[]) {
+      if (
+        typeof raw.id !== 'string' ||
+        typeof raw.method !== 'string' ||
+        typeof raw.url !== 'string'
+      )
+        continue;
       const dependsOn = Array.isArray(raw.dependsOn) ? (raw.dependsOn as unknown[]) : [];
       const failedDependency = dependsOn.some((d) => (statuses.get(String(d)) ?? 424) >= 400);
       let response: EmuResponse;
@@ -913,6 +1096,9 @@ export class GraphEmulator {
       if (isRecord(raw.headers))
         for (const [k, v] of Object.entries(raw.headers))
           if (typeof v === 'string') headers[k.toLowerCase()] = v;
+      // Inner requests run as the caller of the batch (their units are charged to it).
+      if (request.headers.authorization !== undefined)
+        headers.authorization = request.headers.authorization;
       const inner: EmuRequest = {
         method: raw.method.toUpperCase(),
         path: url.pathname.replace(/^\/v1\.0(?=\/)/, ''),
@@ -942,7 +1128,7 @@ export class GraphEmulator {
         body: response.body ?? null,
       });
     }
-    return ok({ responses });
+    return { ...ok({ responses }), depth };
   }
 }
 
@@ -1020,7 +1206,11 @@ function checkIfMatch(item: EmulatedItem, ifMatch: string | undefined): void {
     throw new GraphHttpError(412, 'preconditionFailed', 'ETag mismatch: the item was changed');
 }
 
-function validFields(list: EmulatedList, given: Record<string, unknown>): Record<string, unknown> {
+function validFields(
+  list: EmulatedList,
+  given: Record<string, unknown>,
+  dateOnly: (value: string) => string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(given)) {
     if (name.startsWith('@') || name.endsWith('@odata.type')) continue;
@@ -1059,34 +1249,33 @@ function validFields(list: EmulatedList, given: Record<string, unknown>): Record
       )
         throw new GraphHttpError(400, 'invalidRequest', `Field '${name}' is longer than 255`);
     }
+    const isDateOnly = (column.facet as { format?: unknown }).format === 'dateOnly';
     out[name] =
       column.type === 'dateTime' && typeof value === 'string'
-        ? new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z')
+        ? isDateOnly
+          ? dateOnly(value)
+          : new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z')
         : value;
   }
   return out;
 }
 
-function assertUnique(
+function duplicatesOf(
   list: EmulatedList,
   fields: Record<string, unknown>,
   selfId: string | null,
-): void {
-  const duplicates = list.columns.filter((c) => {
-    if (!c.enforceUniqueValues) return false;
-    const v = fields[c.name];
-    if (v === null || v === undefined || v === '') return false;
-    const key = scalarText(v).toLowerCase();
-    return [...list.items.values()].some(
-      (i) => i.id !== selfId && scalarText(i.fields[c.name]).toLowerCase() === key,
-    );
-  });
-  if (duplicates.length > 0)
-    throw new GraphHttpError(
-      409,
-      'nameAlreadyExists',
-      `The list item could not be added or updated because duplicate values were found in the following field(s) in the list: [${duplicates.map((c) => c.name).join(', ')}].`,
-    );
+): string[] {
+  return list.columns
+    .filter((c) => {
+      if (!c.enforceUniqueValues) return false;
+      const v = fields[c.name];
+      if (v === null || v === undefined || v === '') return false;
+      const key = scalarText(v).toLowerCase();
+      return [...list.items.values()].some(
+        (i) => i.id !== selfId && scalarText(i.fields[c.name]).toLowerCase() === key,
+      );
+    })
+    .map((c) => c.name);
 }
 
 function selectOf(query: URLSearchParams): string[] | null {
@@ -1095,24 +1284,38 @@ function selectOf(query: URLSearchParams): string[] | null {
   return m?.[1] ? m[1].split(',').map((s) => s.trim()) : null;
 }
 
-function fieldsJson(item: EmulatedItem, select: readonly string[] | null): Record<string, unknown> {
+function fieldsJson(
+  item: EmulatedItem,
+  select: readonly string[] | null,
+  hidden: ReadonlySet<string>,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = { '@odata.etag': etagOf(item), id: item.id };
   for (const [k, v] of Object.entries(item.fields))
-    if (select === null || select.includes(k)) fields[k] = v;
+    if (select === null ? !hidden.has(k) : select.includes(k)) fields[k] = v;
   if (select === null || select.includes('Created')) fields.Created = item.created;
   if (select === null || select.includes('Modified')) fields.Modified = item.modified;
   return fields;
 }
 
-function itemJson(item: EmulatedItem, select: readonly string[] | null): Record<string, unknown> {
+function itemJson(
+  item: EmulatedItem,
+  select: readonly string[] | null,
+  hidden: ReadonlySet<string>,
+): Record<string, unknown> {
   return {
     '@odata.etag': etagOf(item),
     id: item.id,
     eTag: etagOf(item),
     createdDateTime: item.created,
     lastModifiedDateTime: item.modified,
-    fields: fieldsJson(item, select),
+    fields: fieldsJson(item, select, hidden),
   };
+}
+
+/** `$select` on `.../fields` itself. */
+function plainSelectOf(query: URLSearchParams): string[] | null {
+  const text = query.get('$select') ?? query.get('select');
+  return text ? text.split(',').map((s) => s.trim()) : null;
 }
 
 function columnJson(c: EmulatedColumn): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Strictness, type StrictRule } from './strict-rules.js';
 
 /**
  * Planner in the Graph emulator, as the documents in ../shared/reference/graph describe it:
@@ -69,6 +70,9 @@ export interface EmulatedTask {
   checklist: Record<string, EmulatedChecklistItem>;
   references: Record<string, EmulatedReference>;
   detailsVersion: number;
+  /** Which properties each version changed: an older ETag conflicts when it touches them. */
+  changes: { readonly version: number; readonly props: readonly string[] }[];
+  detailsChanges: { readonly version: number; readonly props: readonly string[] }[];
 }
 
 class PlannerHttpError extends Error {
@@ -112,6 +116,14 @@ export class PlannerEmulation {
   pageSize = 100;
   /** Who the calling app is: recorded as creator, and as completer when the app completes. */
   callerId = 'rectify-app';
+  /** Group ids of the directory: a task is assigned to users only. */
+  readonly groupIds = new Set<string>();
+  /** The strict rules of the emulator this Planner belongs to. */
+  strictness = new Strictness();
+
+  private strict(rule: StrictRule): boolean {
+    return this.strictness.holds(rule);
+  }
 
   addPlan(title = 'ISMS corrective actions'): EmulatedPlan {
     const plan = { id: randomUUID().replace(/-/g, '').slice(0, 28), title, owner: randomUUID() };
@@ -175,15 +187,17 @@ export class PlannerEmulation {
         return ok(taskJson(task), { ETag: etag('task', task.id, task.version) });
       if (method === 'GET') return ok(detailsJson(task), { ETag: detailsEtagOf(task) });
       if (method === 'PATCH' && !details) {
-        checkIfMatch(request, etag('task', task.id, task.version));
+        this.checkVersion(request, 'task', task.id, task.version, task.changes);
         this.patchTask(task, request.body);
         task.version += 1;
+        task.changes.push({ version: task.version, props: propsOf(request.body) });
         return answer(request, taskJson(task), etag('task', task.id, task.version));
       }
       if (method === 'PATCH') {
-        checkIfMatch(request, detailsEtagOf(task));
+        this.checkVersion(request, 'details', task.id, task.detailsVersion, task.detailsChanges);
         this.patchDetails(task, request.body);
         task.detailsVersion += 1;
+        task.detailsChanges.push({ version: task.detailsVersion, props: propsOf(request.body) });
         return answer(request, detailsJson(task), detailsEtagOf(task));
       }
       if (method === 'DELETE' && !details) {
@@ -204,7 +218,7 @@ export class PlannerEmulation {
       id: randomUUID().replace(/-/g, '').slice(0, 28),
       planId: body.planId,
       name: body.name,
-      orderHint: typeof body.orderHint === 'string' ? body.orderHint : ' !',
+      orderHint: typeof body.orderHint === 'string' ? this.orderHint(body.orderHint) : ' !',
       version: 1,
     };
     this.buckets.set(bucket.id, bucket);
@@ -249,6 +263,8 @@ export class PlannerEmulation {
       checklist: {},
       references: {},
       detailsVersion: 1,
+      changes: [],
+      detailsChanges: [],
     };
     this.patchTask(task, { ...body, planId: undefined, bucketId: undefined });
     this.tasks.set(task.id, task);
@@ -292,6 +308,10 @@ export class PlannerEmulation {
     if (body.assignments !== undefined) {
       if (!isRecord(body.assignments)) throw badRequest('assignments is an object.');
       for (const [userId, value] of Object.entries(body.assignments)) {
+        if (value !== null && this.strict('plannerUserAssignees') && this.groupIds.has(userId))
+          throw badRequest(`${userId} is not a user: tasks are assigned to users only.`);
+        if (value !== null && isRecord(value) && typeof value.orderHint === 'string')
+          this.orderHint(value.orderHint);
         if (value === null) next.assignments = without(next.assignments, userId);
         else if (isRecord(value))
           next.assignments[userId] = {
@@ -357,7 +377,9 @@ export class PlannerEmulation {
           isChecked:
             typeof value.isChecked === 'boolean' ? value.isChecked : (current?.isChecked ?? false),
           orderHint:
-            typeof value.orderHint === 'string' ? value.orderHint : (current?.orderHint ?? ' !'),
+            typeof value.orderHint === 'string'
+              ? this.orderHint(value.orderHint)
+              : (current?.orderHint ?? ' !'),
         };
       }
       if (Object.keys(checklist).length > this.maxChecklistItems)
@@ -395,6 +417,48 @@ export class PlannerEmulation {
     task.references = references;
   }
 
+  /** A client's order hint: `<previous> <next>!` in characters 32 to 126 (strict). */
+  private orderHint(given: string): string {
+    if (this.strict('plannerOrderHint') && !/^[\x20-\x7e]* [\x20-\x7e]*!$/.test(given))
+      throw badRequest(`The order hint '${given}' is not in Planner's order hint format.`);
+    return given;
+  }
+
+  /**
+   * If-Match is required. An ETag of an older version conflicts (409) when the change touches a
+   * property changed since; otherwise, or when it names no version of this resource, 412.
+   */
+  private checkVersion(
+    request: PlannerRequest,
+    kind: string,
+    id: string,
+    version: number,
+    changes: readonly { readonly version: number; readonly props: readonly string[] }[],
+  ): void {
+    const given = request.headers['if-match'];
+    if (given === undefined || given.trim() === '')
+      throw new PlannerHttpError(400, 'MissingIfMatch', 'The If-Match header is required.');
+    if (given === etag(kind, id, version)) return;
+    const older = Array.from({ length: version - 1 }, (_, i) => i + 1).find(
+      (v) => etag(kind, id, v) === given,
+    );
+    if (older !== undefined && this.strict('plannerVersionConflict')) {
+      const touched = new Set(propsOf(request.body));
+      const changedSince = changes.filter((c) => c.version > older).flatMap((c) => c.props);
+      if (changedSince.some((p) => touched.has(p)))
+        throw new PlannerHttpError(
+          409,
+          'Conflict',
+          'Version conflict: the change conflicts with a newer version of the resource.',
+        );
+    }
+    throw new PlannerHttpError(
+      412,
+      'PreconditionFailed',
+      'The If-Match header does not match the current version.',
+    );
+  }
+
   private taskPage(plan: EmulatedPlan, request: PlannerRequest): Record<string, unknown> {
     const all = this.tasksOf(plan.id);
     const skip = Number(request.query.get('$skiptoken') ?? '0');
@@ -412,6 +476,16 @@ export class PlannerEmulation {
         : {}),
     };
   }
+}
+
+/** The properties a PATCH body changes (an entry of a checklist or references counts alone). */
+function propsOf(body: unknown): string[] {
+  if (!isRecord(body)) return [];
+  return Object.entries(body).flatMap(([k, v]) =>
+    (k === 'checklist' || k === 'references' || k === 'assignments') && isRecord(v)
+      ? Object.keys(v).map((key) => `${k}/${key}`)
+      : [k],
+  );
 }
 
 function checkIfMatch(request: PlannerRequest, current: string): void {
@@ -515,6 +589,8 @@ export function plannerOf(emulator: object): PlannerEmulation {
   let planner = emulations.get(emulator);
   if (!planner) {
     planner = new PlannerEmulation();
+    const owner = emulator as { strictness?: unknown };
+    if (owner.strictness instanceof Strictness) planner.strictness = owner.strictness;
     emulations.set(emulator, planner);
   }
   return planner;
