@@ -1,40 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import express from 'express';
-import { pino } from 'pino';
 import request from 'supertest';
-import { authenticate } from '../../src/http/authenticate.js';
-import { notFoundHandler, problemHandler } from '../../src/http/problem.js';
-import { proceduresRouter } from '../../src/http/procedures-routes.js';
-import type { ProcedureLibrary } from '../../src/application/ports/procedure-library.js';
-import { RectifyError } from '../../src/domain/errors.js';
-import type { Principal } from '../../src/domain/identity.js';
 import { LocalFolderProcedureLibrary } from '../../src/infrastructure/procedures/local-folder-library.js';
+import { proceduresApp } from '../support/procedure-listing.js';
 
-/** The procedure routes behind the real bearer check, with a token validator that knows two people. */
-function anApp(library: ProcedureLibrary): express.Express {
-  const people: Record<string, Principal> = {
-    'token-mr': { id: 'mr-1', name: 'Jordan Lee', tenantId: 't', roles: new Set(['mr']) },
-    'token-member': { id: 'm-1', name: 'Alex Morgan', tenantId: 't', roles: new Set() },
-  };
-  const app = express();
-  const api = express.Router();
-  api.use(
-    authenticate({
-      validate: (token) => {
-        const p = people[token];
-        return p ? Promise.resolve(p) : Promise.reject(new RectifyError('AUTH.UNAUTHENTICATED'));
-      },
-    }),
-  );
-  api.use(proceduresRouter({ library }));
-  app.use('/api', api);
-  app.use(notFoundHandler);
-  app.use(problemHandler(pino({ level: 'silent' })));
-  return app;
-}
-
-const app = anApp(new LocalFolderProcedureLibrary(path.resolve('procedures')));
+const app = proceduresApp(new LocalFolderProcedureLibrary(path.resolve('procedures')));
 const as = (token: string) => ({
   get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${token}`),
 });
@@ -93,7 +63,9 @@ describe('the procedure routes', () => {
   });
 
   it('say the library is unavailable without telling where it is', async () => {
-    const broken = anApp(new LocalFolderProcedureLibrary('/nonexistent/rectify-procedures'));
+    const broken = proceduresApp(
+      new LocalFolderProcedureLibrary('/nonexistent/rectify-procedures'),
+    );
     const res = await request(broken)
       .get('/api/procedures')
       .set('Authorization', 'Bearer token-mr');
